@@ -1,0 +1,52 @@
+# dermasim: the two commands a newcomer runs are `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+OUT    ?= out
+
+.PHONY: demo test validate bench lint typecheck clean help
+
+help:
+	@echo "make demo      install into .venv and compare the bundled protocols (figures in $(OUT)/)"
+	@echo "make test      install into .venv with test extras and run the test suite"
+	@echo "make validate  run the slow validation tests"
+	@echo "make bench     run the benchmarks, write benchmarks/results.json"
+	@echo "make lint      ruff check and format check;  make typecheck  mypy"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-base: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[plot]"
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $@ $(VENV)/.installed-base
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@ $(VENV)/.installed-test $(VENV)/.installed-base
+
+demo: $(VENV)/.installed-base
+	MPLBACKEND=Agg $(BIN)/dermasim compare --days 730 --out $(OUT)
+
+test: $(VENV)/.installed-test
+	MPLBACKEND=Agg $(BIN)/python -m pytest -m "not slow" -q
+
+validate: $(VENV)/.installed-test
+	MPLBACKEND=Agg $(BIN)/python -m pytest -m slow -q
+
+bench: $(VENV)/.installed-base
+	$(BIN)/python benchmarks/run.py --out benchmarks/results.json
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check src tests benchmarks examples
+	$(BIN)/ruff format --check src tests benchmarks examples
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) $(OUT) build dist src/*.egg-info
