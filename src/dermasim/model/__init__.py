@@ -1,0 +1,25 @@
+"""The dermal remodelling model: state layout, right-hand side, jumps and observations."""
+
+from .arguments import model_arguments
+from .initial import initial_state
+from .layout import GLOBAL_STATES, LAYER_STATES, LAYERS, N_STATES, STATE_NAMES
+from .observation import ENDPOINT_UNITS, ENDPOINTS, downtime_days, observe, redness
+from .rhs import rhs
+from .treatments import apply_course_session
+
+__all__ = [
+    "ENDPOINTS",
+    "ENDPOINT_UNITS",
+    "GLOBAL_STATES",
+    "LAYERS",
+    "LAYER_STATES",
+    "N_STATES",
+    "STATE_NAMES",
+    "apply_course_session",
+    "downtime_days",
+    "initial_state",
+    "model_arguments",
+    "observe",
+    "redness",
+    "rhs",
+]

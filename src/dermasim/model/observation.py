@@ -1,0 +1,164 @@
+r"""Observation functions: model states to measurable endpoints.
+
+Contents are combined over the two dermal layers weighted by their thickness ``h_l``;
+percent endpoints are changes from the patient's own pre-treatment state ``y_0``:
+
+.. math::
+
+    \mathrm{collagen\_density}(t) = 100\left(
+        \frac{\sum_l h_l\,(C_{1,l} + C_{3,l})(t)}{\sum_l h_l\,(C_{1,l} + C_{3,l})(0)} - 1\right)
+
+and likewise ``collagen_I`` (C1), ``collagen_III`` (C3), ``elastin`` (E + X + T, all
+elastic material as histology stains it), ``tropoelastin`` (T) and ``papillary_collagen``
+(papillary layer only). ``collagen_content`` is the absolute content,
+``100 \sum_l h_l (C_1 + C_3)_l / \sum_l h_l``, in percent of the young-adult reference,
+so that an older patient starts lower. ``epidermal_thickness`` is ``100 (E_p/E_p(0) - 1)``.
+Dermal thickness in mm follows the collagen content and adds the gel:
+
+.. math::
+
+    D(t) = D_0 \left(\frac{C(t)}{C(0)}\right)^{\theta} + 10\,H(t),
+
+with ``D_0`` the patient's dermal thickness (site, sex, age) and ``theta`` assumed.
+Redness (arbitrary units) is the injured fraction ``I_e + \sum_l I_l``: erythema and
+swelling follow the injury and resolve as it heals, while the slower inflammatory
+(macrophage) phase that drives remodelling is not visible. The downtime after a session is
+the time until redness last exceeds the visibility threshold before the next session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from ..geometry import SkinGeometry
+from .layout import LAYERS, global_index, layer_index
+from .rhs import MM_PER_ML_PER_CM2
+
+__all__ = ["ENDPOINTS", "ENDPOINT_UNITS", "downtime_days", "observe", "redness"]
+
+#: Endpoint name -> (unit, description).
+ENDPOINTS: dict[str, tuple[str, str]] = {
+    "collagen_density": ("%", "dermal collagen content (types I + III), change from baseline"),
+    "collagen_content": (
+        "% of young adult",
+        "dermal collagen content relative to the same layer at the young-adult reference age",
+    ),
+    "papillary_collagen": ("%", "papillary-dermis collagen content, change from baseline"),
+    "collagen_I": ("%", "dermal collagen type I, change from baseline"),
+    "collagen_III": ("%", "dermal collagen type III, change from baseline"),
+    "elastin": ("%", "total elastic material (functional, elastotic, tropoelastin)"),
+    "tropoelastin": ("%", "tropoelastin, change from baseline"),
+    "epidermal_thickness": ("%", "viable epidermal thickness, change from baseline"),
+    "dermal_thickness": ("mm", "dermal thickness including filler gel"),
+    "redness": ("1", "visible redness and swelling (arbitrary units)"),
+}
+ENDPOINT_UNITS = {k: v[0] for k, v in ENDPOINTS.items()}
+
+
+def _weighted(traj: np.ndarray, states: tuple[str, ...], weights: Mapping[str, float]
+              ) -> np.ndarray:
+    total = np.zeros(traj.shape[:-1])
+    for layer in LAYERS:
+        for state in states:
+            total = total + weights[layer] * traj[..., layer_index(state, layer)]
+    return total
+
+
+def _percent(value: np.ndarray, base: np.ndarray) -> np.ndarray:
+    return 100.0 * (value / base - 1.0)
+
+
+def redness(traj: np.ndarray) -> np.ndarray:
+    """Redness (arbitrary units) of states ``(..., N_STATES)``."""
+    out = traj[..., global_index("epidermal_injury")].copy()
+    for layer in LAYERS:
+        out += traj[..., layer_index("injury", layer)]
+    return out
+
+
+def observe(
+    traj: np.ndarray,
+    y0: np.ndarray,
+    geometry: SkinGeometry,
+    a: Mapping[str, np.ndarray],
+) -> dict[str, np.ndarray]:
+    """Endpoints of a trajectory.
+
+    Parameters
+    ----------
+    traj
+        States of shape ``(batch, time, N_STATES)``.
+    y0
+        Pre-treatment states ``(batch, N_STATES)``, the baseline of percent endpoints.
+    geometry
+        The patient's layer thicknesses.
+    a
+        Model arguments (``thickness_collagen_exponent`` is used).
+
+    Returns
+    -------
+    dict
+        Endpoint name -> array ``(batch, time)``.
+    """
+    base = y0[:, None, :]
+    w = {"papillary": geometry.papillary_mm, "reticular": geometry.reticular_mm}
+    w_pap = {"papillary": 1.0, "reticular": 0.0}
+    both = ("collagen_I", "collagen_III")
+    out: dict[str, np.ndarray] = {}
+    coll = _weighted(traj, both, w)
+    coll0 = _weighted(base, both, w)
+    out["collagen_density"] = _percent(coll, coll0)
+    out["collagen_content"] = 100.0 * coll / (geometry.papillary_mm + geometry.reticular_mm)
+    out["papillary_collagen"] = _percent(_weighted(traj, both, w_pap), _weighted(base, both, w_pap))
+    for state in ("collagen_I", "collagen_III", "tropoelastin"):
+        out[state] = _percent(_weighted(traj, (state,), w), _weighted(base, (state,), w))
+    ela = ("elastin", "elastotic_material", "tropoelastin")
+    out["elastin"] = _percent(_weighted(traj, ela, w), _weighted(base, ela, w))
+    ep = global_index("epidermal_thickness")
+    out["epidermal_thickness"] = _percent(traj[..., ep], base[..., ep])
+    theta = np.asarray(a["thickness_collagen_exponent"])  # (batch, 1)
+    gel = traj[..., global_index("filler_gel")]
+    out["dermal_thickness"] = geometry.dermis_mm * (coll / coll0) ** theta + (
+        MM_PER_ML_PER_CM2 * gel
+    )
+    out["redness"] = redness(traj)
+    return out
+
+
+def downtime_days(
+    times: np.ndarray, red: np.ndarray, session_days: np.ndarray, threshold: np.ndarray
+) -> np.ndarray:
+    """Days of visible redness after each session.
+
+    Parameters
+    ----------
+    times
+        Sorted sample times (days), dense after each session, shape ``(time,)``.
+    red
+        Redness ``(batch, time)``.
+    session_days
+        Distinct session days, shape ``(session,)``.
+    threshold
+        Visibility threshold per draw, ``(batch,)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(batch, session)``: for each session, the last time before the next session (or
+        the end) at which redness exceeds the threshold, minus the session day; 0 if it never
+        does. Resolution is the spacing of ``times`` after the session.
+    """
+    batch = red.shape[0]
+    out = np.zeros((batch, len(session_days)))
+    for k, start in enumerate(session_days):
+        stop = session_days[k + 1] if k + 1 < len(session_days) else np.inf
+        window = (times >= start) & (times < stop)
+        t_win = times[window]
+        visible = red[:, window] > threshold[:, None]
+        if t_win.size == 0:
+            continue
+        last = np.where(visible, t_win[None, :], start).max(axis=1)
+        out[:, k] = last - start
+    return out

@@ -1,0 +1,484 @@
+"""Courses, sessions and protocols: the validated treatment plan objects.
+
+A :class:`Protocol` is an ordered tuple of :class:`Course` objects. A course is one treatment
+repeated ``sessions`` times, ``interval_days`` apart, from ``start_day``. Every constructed
+course is complete and canonical: settings that apply to its treatment and were left out are
+filled with defaults, settings that do not apply are rejected.
+
+Default settings and their sources:
+
+* microneedling needle depth 1.5 mm (Harris2015: median needle length 1.5 mm);
+* polynucleotide 2 mL of 20 mg/mL (Cavallini2022, clinic norm), injected at 1 mm
+  (assumed: intradermal) over 60 cm2 (assumed: 40 to 60 points 1 to 1.5 cm apart);
+* hyaluronic_filler 1 mL over 10 cm2 (assumed).
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from numbers import Real
+from typing import Any
+
+from ..errors import ProtocolError, invalid_value
+from ..units import format_number
+
+__all__ = [
+    "COURSE_FIELDS",
+    "SETTINGS",
+    "TREATMENTS",
+    "TREATMENT_ALIASES",
+    "Course",
+    "Protocol",
+    "Session",
+    "make_course",
+    "resolve_treatment",
+]
+
+TREATMENTS: tuple[str, ...] = ("microneedling", "polynucleotide", "hyaluronic_filler")
+
+#: Other names accepted by the parsers (compact string, TOML, dict); lower case.
+TREATMENT_ALIASES: dict[str, str] = {
+    "pn": "polynucleotide",
+    "pdrn": "polynucleotide",
+    "ha_filler": "hyaluronic_filler",
+    "ha-filler": "hyaluronic_filler",
+    "ha filler": "hyaluronic_filler",
+    "hyaluronic filler": "hyaluronic_filler",
+    "filler": "hyaluronic_filler",
+}
+
+
+@dataclass(frozen=True)
+class _Setting:
+    """Range, unit and per-treatment defaults of one optional numeric course setting."""
+
+    low: float
+    high: float
+    unit: str
+    noun: str
+    defaults: Mapping[str, float]
+
+
+#: Optional treatment settings: field name -> range, unit and defaults by treatment.
+#: A treatment missing from ``defaults`` does not accept the setting.
+SETTINGS: dict[str, _Setting] = {
+    "depth_mm": _Setting(0.1, 3.0, "mm", "depth", {"microneedling": 1.5, "polynucleotide": 1.0}),
+    "volume_ml": _Setting(
+        0.1, 10.0, "mL", "volume", {"polynucleotide": 2.0, "hyaluronic_filler": 1.0}
+    ),
+    "concentration_mg_per_ml": _Setting(
+        1.0, 40.0, "mg/mL", "concentration", {"polynucleotide": 20.0}
+    ),
+    "area_cm2": _Setting(
+        1.0, 400.0, "cm2", "area", {"polynucleotide": 60.0, "hyaluronic_filler": 10.0}
+    ),
+}
+
+#: All fields of a course, in canonical order.
+COURSE_FIELDS: tuple[str, ...] = (
+    "treatment",
+    "sessions",
+    "interval_days",
+    "start_day",
+    *SETTINGS,
+)
+
+MAX_SESSIONS = 24
+INTERVAL_RANGE = (1.0, 730.0)
+START_RANGE = (0.0, 3650.0)
+
+
+def resolve_treatment(name: object, *, where: str = "course", aliases: bool = True) -> str:
+    """Return the canonical treatment name for ``name``.
+
+    Parameters
+    ----------
+    name
+        A treatment name; aliases (``"pn"``, ``"ha filler"``...) only if ``aliases``.
+    where
+        Prefix of the field name in error messages, e.g. ``"course[1]"``.
+    aliases
+        Whether to accept aliases and any letter case.
+
+    Raises
+    ------
+    ProtocolError
+        For an unknown treatment, with a close match suggested when there is one.
+    """
+    allowed = ", ".join(TREATMENTS)
+    if isinstance(name, str):
+        if name in TREATMENTS:
+            return name
+        key = " ".join(name.lower().split())
+        if aliases:
+            if key in TREATMENTS:
+                return key
+            if key in TREATMENT_ALIASES:
+                return TREATMENT_ALIASES[key]
+        candidates = [*TREATMENTS, *TREATMENT_ALIASES] if aliases else list(TREATMENTS)
+        close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
+        if close:
+            allowed += f" (did you mean {TREATMENT_ALIASES.get(close[0], close[0])!r}?)"
+    raise ProtocolError(
+        invalid_value(f"{where}.treatment", name, allowed, 'treatment = "microneedling"')
+    )
+
+
+def _number(
+    value: object, name: str, low: float, high: float, unit: str, example: str, *, floats: bool
+) -> float:
+    show = repr if floats else format_number
+    allowed = f"{show(low)} to {show(high)} {unit}".rstrip()
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise ProtocolError(invalid_value(name, value, allowed, example))
+    number = float(value) + 0.0
+    if not math.isfinite(number) or not low <= number <= high:
+        raise ProtocolError(invalid_value(name, value, allowed, example))
+    return number
+
+
+def _normalise(values: Mapping[str, Any], where: str, *, aliases: bool) -> dict[str, Any]:
+    """Validate course values and return them complete (defaults filled) and canonical."""
+    treatment = resolve_treatment(values.get("treatment"), where=where, aliases=aliases)
+    out: dict[str, Any] = {"treatment": treatment}
+
+    sessions = values.get("sessions", 1)
+    allowed = f"a whole number from 1 to {MAX_SESSIONS}"
+    count = (
+        float(sessions) if isinstance(sessions, Real) and not isinstance(sessions, bool) else 0.0
+    )
+    if not (count.is_integer() and 1 <= count <= MAX_SESSIONS):
+        raise ProtocolError(invalid_value(f"{where}.sessions", sessions, allowed, "sessions = 4"))
+    out["sessions"] = int(count)
+
+    interval = values.get("interval_days")
+    if interval is not None:
+        interval = _number(
+            interval,
+            f"{where}.interval_days",
+            *INTERVAL_RANGE,
+            "days",
+            "interval_days = 30",
+            floats=False,
+        )
+    if out["sessions"] > 1 and interval is None:
+        raise ProtocolError(
+            invalid_value(
+                f"{where}.interval_days",
+                None,
+                f"1 to 730 days, required when sessions = {out['sessions']} > 1",
+                "interval_days = 30",
+            )
+        )
+    out["interval_days"] = interval if out["sessions"] > 1 else None
+
+    start = values.get("start_day", 0.0)
+    start = 0.0 if start is None else start
+    out["start_day"] = _number(
+        start, f"{where}.start_day", *START_RANGE, "days", "start_day = 0", floats=False
+    )
+
+    for name, setting in SETTINGS.items():
+        value = values.get(name)
+        default = setting.defaults.get(treatment)
+        if default is None:
+            if value is not None:
+                takers = ", ".join(t for t in TREATMENTS if t in setting.defaults)
+                raise ProtocolError(
+                    invalid_value(
+                        f"{where}.{name}",
+                        value,
+                        f"no {name} for {treatment} (it applies to {takers})",
+                        f"leave {name} out",
+                    )
+                )
+            out[name] = None
+            continue
+        if value is None:
+            out[name] = default
+            continue
+        out[name] = _number(
+            value,
+            f"{where}.{name}",
+            setting.low,
+            setting.high,
+            f"{setting.unit} for {treatment}",
+            f"{name} = {format_number(default)}",
+            floats=True,
+        )
+    return out
+
+
+def make_course(*, where: str = "course", aliases: bool = True, **values: Any) -> Course:
+    """Build a :class:`Course`, naming fields ``<where>.<field>`` in error messages.
+
+    Parameters
+    ----------
+    where
+        Prefix of field names in error messages, e.g. ``"course[2]"``.
+    aliases
+        Whether treatment aliases (``"pn"``, ``"ha filler"``...) are accepted.
+    **values
+        Course fields; unknown fields raise :class:`ProtocolError`.
+
+    Returns
+    -------
+    Course
+        The validated, complete course.
+    """
+    unknown = [key for key in values if key not in COURSE_FIELDS]
+    if unknown:
+        raise ProtocolError(
+            invalid_value(
+                f"{where}.{unknown[0]}",
+                values[unknown[0]],
+                "only the keys " + ", ".join(COURSE_FIELDS),
+                "depth_mm = 1.5",
+            )
+        )
+    return Course(**_normalise(values, where, aliases=aliases))
+
+
+@dataclass(frozen=True)
+class Course:
+    """One treatment repeated ``sessions`` times, ``interval_days`` apart.
+
+    Parameters
+    ----------
+    treatment
+        One of :data:`TREATMENTS` (aliases are accepted only by the parsers).
+    sessions
+        Number of sessions, 1 to 24.
+    interval_days
+        Days between sessions, 1 to 730; required when ``sessions > 1`` and stored as
+        ``None`` when ``sessions == 1``.
+    start_day
+        Day of the first session, 0 to 3650.
+    depth_mm
+        Needle depth (microneedling, 0.1 to 3.0, default 1.5) or injection depth
+        (polynucleotide, 0.1 to 3.0, default 1.0); not allowed for hyaluronic_filler.
+    volume_ml
+        Injected volume per session: polynucleotide 0.1 to 10 (default 2.0),
+        hyaluronic_filler 0.1 to 10 (default 1.0); not allowed for microneedling.
+    concentration_mg_per_ml
+        Polynucleotide only, 1 to 40 (default 20).
+    area_cm2
+        Treated area: polynucleotide 1 to 400 (default 60), hyaluronic_filler 1 to 400
+        (default 10); not allowed for microneedling.
+
+    Raises
+    ------
+    ProtocolError
+        If any value is missing, of the wrong type, out of range or not applicable.
+    """
+
+    treatment: str
+    sessions: int = 1
+    interval_days: float | None = None
+    start_day: float = 0.0
+    depth_mm: float | None = None
+    volume_ml: float | None = None
+    concentration_mg_per_ml: float | None = None
+    area_cm2: float | None = None
+
+    def __post_init__(self) -> None:
+        values = {name: getattr(self, name) for name in COURSE_FIELDS}
+        for name, value in _normalise(values, "course", aliases=False).items():
+            object.__setattr__(self, name, value)
+
+    def session_days(self) -> tuple[float, ...]:
+        """Days of the sessions: ``start_day + k * interval_days`` for ``k < sessions``."""
+        if self.sessions == 1 or self.interval_days is None:
+            return (self.start_day,)
+        return tuple(self.start_day + k * self.interval_days for k in range(self.sessions))
+
+    @property
+    def dose_mg(self) -> float | None:
+        """Polynucleotide mass per session in mg (volume times concentration), else ``None``."""
+        if self.volume_ml is None or self.concentration_mg_per_ml is None:
+            return None
+        return self.volume_ml * self.concentration_mg_per_ml
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the course as a dict holding only the keys that apply (TOML schema)."""
+        out: dict[str, Any] = {"treatment": self.treatment, "sessions": self.sessions}
+        if self.interval_days is not None:
+            out["interval_days"] = self.interval_days
+        out["start_day"] = self.start_day
+        for name in SETTINGS:
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        return out
+
+    def __str__(self) -> str:
+        """Canonical compact form, e.g. ``4 x microneedling 1.5 mm every 30 days``."""
+        words = [f"{self.sessions} x {self.treatment}"]
+        if self.treatment == "microneedling":
+            words.append(f"{format_number(self.depth_mm or 0.0)} mm")
+        if self.volume_ml is not None:
+            words.append(f"{format_number(self.volume_ml)} mL")
+        if self.concentration_mg_per_ml is not None:
+            words.append(f"{format_number(self.concentration_mg_per_ml)} mg/mL")
+        if self.treatment != "microneedling" and self.depth_mm is not None:
+            words.append(f"at {format_number(self.depth_mm)} mm")
+        if self.area_cm2 is not None:
+            words.append(f"over {format_number(self.area_cm2)} cm2")
+        if self.interval_days is not None:
+            unit = "day" if self.interval_days == 1 else "days"
+            words.append(f"every {format_number(self.interval_days)} {unit}")
+        if self.start_day != 0:
+            words.append(f"from day {format_number(self.start_day)}")
+        return " ".join(words)
+
+
+@dataclass(frozen=True)
+class Session:
+    """One treatment session of a protocol.
+
+    Parameters
+    ----------
+    day
+        Day of the session.
+    course_index
+        Index of its course in :attr:`Protocol.courses`.
+    course
+        The course it belongs to.
+    """
+
+    day: float
+    course_index: int
+    course: Course
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """An ordered set of treatment courses; no courses means no treatment.
+
+    ``name`` and ``description`` are labels: they are not part of the compact string and
+    do not take part in equality.
+
+    Parameters
+    ----------
+    courses
+        The courses (a list is accepted and stored as a tuple).
+    name
+        Short human label.
+    description
+        Longer free text.
+    """
+
+    courses: tuple[Course, ...] = ()
+    name: str = field(default="", compare=False)
+    description: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        courses = self.courses
+        if isinstance(courses, Course):
+            courses = (courses,)
+        if not isinstance(courses, list | tuple):
+            raise ProtocolError(
+                invalid_value("courses", courses, "a tuple of Course", "courses = (Course(...),)")
+            )
+        for i, course in enumerate(courses):
+            if not isinstance(course, Course):
+                raise ProtocolError(
+                    invalid_value(
+                        f"course[{i}]", course, "a Course", 'Course("microneedling", 4, 30.0)'
+                    )
+                )
+        object.__setattr__(self, "courses", tuple(courses))
+        for label in ("name", "description"):
+            if not isinstance(getattr(self, label), str):
+                raise ProtocolError(
+                    invalid_value(label, getattr(self, label), "a string", f'{label} = "..."')
+                )
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def parse(cls, text: str) -> Protocol:
+        """Parse a compact protocol string such as ``"4 x microneedling 1.5 mm every 30 days"``.
+
+        See :mod:`dermasim.protocol.grammar` for the syntax.
+        """
+        from .grammar import parse_compact
+
+        return cls(courses=parse_compact(text))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Protocol:
+        """Build a protocol from a mapping with the TOML schema (see :mod:`.toml_io`)."""
+        from .toml_io import protocol_from_dict
+
+        return protocol_from_dict(data)
+
+    @classmethod
+    def from_toml(cls, source: str | os.PathLike[str]) -> Protocol:
+        """Read a protocol from a TOML file path or from TOML text (see :mod:`.toml_io`)."""
+        from .toml_io import protocol_from_toml
+
+        return protocol_from_toml(source)
+
+    @classmethod
+    def load(cls, spec: str | os.PathLike[str]) -> Protocol:
+        """Load a protocol from a TOML file, a bundled protocol name or a compact string.
+
+        Parameters
+        ----------
+        spec
+            A path (``os.PathLike``, or a string naming an existing file or ending in
+            ``.toml``), the name of a bundled protocol (``"pn-standard"``) or a compact string.
+        """
+        from .bundled import load_protocol
+
+        return load_protocol(spec)
+
+    # ------------------------------------------------------------------ views
+    def to_dict(self) -> dict[str, Any]:
+        """Return a canonical JSON-serialisable dict.
+
+        Keys: ``name``, ``description`` (only when not empty), ``compact`` (``str(self)``)
+        and ``course`` (a list of course dicts holding only the keys that apply).
+        """
+        out: dict[str, Any] = {"name": self.name}
+        if self.description:
+            out["description"] = self.description
+        out["compact"] = str(self)
+        out["course"] = [course.to_dict() for course in self.courses]
+        return out
+
+    def to_toml(self) -> str:
+        """Return TOML text such that ``Protocol.from_toml(p.to_toml()) == p``."""
+        from .toml_io import protocol_to_toml
+
+        return protocol_to_toml(self)
+
+    def sessions(self) -> tuple[Session, ...]:
+        """All sessions of all courses, sorted by day (ties keep course order)."""
+        items = [
+            Session(day=day, course_index=i, course=course)
+            for i, course in enumerate(self.courses)
+            for day in course.session_days()
+        ]
+        return tuple(sorted(items, key=lambda s: s.day))
+
+    @property
+    def treatments(self) -> frozenset[str]:
+        """The set of treatments used."""
+        return frozenset(course.treatment for course in self.courses)
+
+    @property
+    def last_session_day(self) -> float | None:
+        """Day of the last session, or ``None`` for no treatment."""
+        days = [day for course in self.courses for day in course.session_days()]
+        return max(days) if days else None
+
+    def __str__(self) -> str:
+        """Canonical compact string; ``"no treatment"`` when there are no courses."""
+        if not self.courses:
+            return "no treatment"
+        return "; ".join(str(course) for course in self.courses)

@@ -1,0 +1,224 @@
+"""Protocols as TOML files and plain mappings.
+
+Schema (unknown keys are errors)::
+
+    name = "SkinPen, 4 sessions a month apart"   # optional label
+    description = "..."                          # optional free text
+    compact = "4 x microneedling ..."            # optional; checked against [[course]]
+
+    [[course]]
+    treatment = "microneedling"   # required; aliases such as "pn" or "ha filler" accepted
+    sessions = 4                  # optional, default 1
+    interval_days = 30            # required when sessions > 1
+    start_day = 0                 # optional, default 0
+    depth_mm = 1.5                # microneedling, polynucleotide
+    # volume_ml, area_cm2 (polynucleotide, hyaluronic_filler);
+    # concentration_mg_per_ml (polynucleotide)
+
+Numbers are in internal units (days, mm, mL, mg/mL, cm2); a string with a unit such as
+``interval_days = "4 weeks"`` is also accepted. A file with no ``[[course]]`` (or with
+``course = []``) is a valid protocol with no treatment. A file with only ``compact`` takes
+its courses from the compact string.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from ..errors import ProtocolError, invalid_value
+from ..units import to_cm2, to_days, to_mg_per_ml, to_ml, to_mm
+from .course import COURSE_FIELDS, Course, Protocol, make_course
+
+__all__ = ["TOP_LEVEL_KEYS", "protocol_from_dict", "protocol_from_toml", "protocol_to_toml"]
+
+#: Keys allowed at the top level of a protocol TOML file or mapping.
+TOP_LEVEL_KEYS: tuple[str, ...] = ("name", "description", "compact", "course")
+
+_TOML_EXAMPLE = '"[[course]] treatment = \\"microneedling\\" sessions = 4 interval_days = 30"'
+_CONVERTERS: dict[str, Callable[..., float]] = {
+    "interval_days": to_days,
+    "start_day": to_days,
+    "depth_mm": to_mm,
+    "volume_ml": to_ml,
+    "concentration_mg_per_ml": to_mg_per_ml,
+    "area_cm2": to_cm2,
+}
+
+
+def _course_from_mapping(data: object, index: int) -> Course:
+    where = f"course[{index}]"
+    if not isinstance(data, Mapping):
+        raise ProtocolError(invalid_value(where, data, "a table of course settings", _TOML_EXAMPLE))
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in COURSE_FIELDS:
+            raise ProtocolError(
+                invalid_value(
+                    f"{where}.{key}",
+                    value,
+                    "only the keys " + ", ".join(COURSE_FIELDS),
+                    "depth_mm = 1.5",
+                )
+            )
+        if key in _CONVERTERS and isinstance(value, str):
+            value = _CONVERTERS[key](value, field=f"{where}.{key}")
+        values[key] = value
+    if "treatment" not in values:
+        raise ProtocolError(
+            invalid_value(
+                f"{where}.treatment", None, "a treatment name (required)", 'treatment = "pn"'
+            )
+        )
+    return make_course(where=where, **values)
+
+
+def protocol_from_dict(data: Mapping[str, Any]) -> Protocol:
+    """Build a :class:`Protocol` from a mapping with the TOML schema.
+
+    Parameters
+    ----------
+    data
+        Keys ``name``, ``description``, ``compact`` and ``course`` (a list of mappings),
+        all optional. ``Protocol.to_dict()`` output is accepted.
+
+    Raises
+    ------
+    ProtocolError
+        For unknown keys, bad values, or a ``compact`` string that disagrees with ``course``.
+    """
+    if not isinstance(data, Mapping):
+        raise ProtocolError(
+            invalid_value("protocol", data, "a mapping with the keys name, course", _TOML_EXAMPLE)
+        )
+    for key in data:
+        if key not in TOP_LEVEL_KEYS:
+            raise ProtocolError(
+                invalid_value(
+                    str(key),
+                    data[key],
+                    "only the top-level keys " + ", ".join(TOP_LEVEL_KEYS),
+                    'name = "my protocol"',
+                )
+            )
+    labels = {}
+    for label in ("name", "description"):
+        value = data.get(label, "")
+        if not isinstance(value, str):
+            raise ProtocolError(invalid_value(label, value, "a string", f'{label} = "..."'))
+        labels[label] = value
+
+    raw_courses = data.get("course")
+    courses: tuple[Course, ...] | None = None
+    if raw_courses is not None:
+        if not isinstance(raw_courses, list | tuple):
+            raise ProtocolError(
+                invalid_value("course", raw_courses, "an array of tables [[course]]", _TOML_EXAMPLE)
+            )
+        courses = tuple(_course_from_mapping(item, i) for i, item in enumerate(raw_courses))
+
+    compact = data.get("compact")
+    if compact is not None:
+        parsed = Protocol.parse(compact) if isinstance(compact, str) else None
+        if parsed is None:
+            raise ProtocolError(
+                invalid_value("compact", compact, "a protocol string", 'compact = "none"')
+            )
+        if courses is not None and parsed.courses != courses:
+            expected = str(Protocol(courses))
+            raise ProtocolError(
+                invalid_value(
+                    "compact",
+                    compact,
+                    "a string that agrees with the [[course]] tables",
+                    f"compact = {expected!r} or leave compact out",
+                )
+            )
+        courses = parsed.courses
+    return Protocol(courses=courses or (), **labels)
+
+
+def _read_source(source: str | os.PathLike[str]) -> str:
+    """Return TOML text: read a file for paths, pass TOML text through."""
+    path: Path | None = None
+    if isinstance(source, os.PathLike):
+        path = Path(source)
+    elif isinstance(source, str):
+        one_line = "\n" not in source and "=" not in source
+        if one_line and (source.strip().endswith(".toml") or Path(source).is_file()):
+            path = Path(source.strip())
+    else:
+        raise ProtocolError(
+            invalid_value(
+                "protocol TOML", source, "a path or TOML text", 'Protocol.from_toml("plan.toml")'
+            )
+        )
+    if path is None:
+        return source  # type: ignore[return-value]
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProtocolError(
+            invalid_value(
+                "protocol file", str(path), "an existing TOML file", "protocol file = plan.toml"
+            )
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = " ".join(str(exc).split())
+        raise ProtocolError(
+            invalid_value(
+                "protocol file",
+                str(path),
+                f"a readable UTF-8 TOML file ({reason})",
+                "protocol file = plan.toml",
+            )
+        ) from None
+
+
+def protocol_from_toml(source: str | os.PathLike[str]) -> Protocol:
+    """Read a protocol from a TOML file or TOML text.
+
+    Parameters
+    ----------
+    source
+        An ``os.PathLike`` path; a one-line string that names an existing file or ends in
+        ``.toml`` (a path); otherwise TOML text.
+
+    Raises
+    ------
+    ProtocolError
+        For a missing or unreadable file, malformed TOML or an invalid protocol.
+    """
+    text = _read_source(source)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        reason = " ".join(str(exc).split())
+        raise ProtocolError(
+            f"protocol TOML is malformed: {reason}; for example {_TOML_EXAMPLE}"
+        ) from None
+    return protocol_from_dict(data)
+
+
+def _plain(value: Any) -> Any:
+    """Write integral floats as TOML integers for readability (they read back equal)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def protocol_to_toml(protocol: Protocol) -> str:
+    """Write a protocol as TOML text that :func:`protocol_from_toml` reads back equal."""
+    data: dict[str, Any] = {"name": protocol.name}
+    if protocol.description:
+        data["description"] = protocol.description
+    data["course"] = [
+        {key: _plain(value) for key, value in course.to_dict().items()}
+        for course in protocol.courses
+    ]
+    return tomli_w.dumps(data)

@@ -1,0 +1,255 @@
+"""Simulation: a patient, a protocol, a parameter set and a solver, run into a Solution.
+
+The pipeline is one line::
+
+    dermasim.simulate("4 x microneedling 1.5 mm every 30 days", days=730, draws=200, seed=0)
+
+``draws`` joint samples of the parameter priors are integrated together as one batch; the
+Solution holds every draw, so every prediction is a distribution.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+
+from .contraindications import check_candidacy
+from .errors import SimulationError, invalid_value
+from .model import (
+    apply_course_session,
+    downtime_days,
+    initial_state,
+    model_arguments,
+    observe,
+    rhs,
+)
+from .parameters import ParameterSet
+from .patient import Patient
+from .protocol import Protocol
+from .solution import Solution
+from .solve import SolverOptions, integrate_sessions
+
+__all__ = ["MAX_DAYS", "MAX_DRAWS", "Simulation", "simulate"]
+
+logger = logging.getLogger("dermasim")
+
+MAX_DAYS = 3650
+MAX_DRAWS = 100_000
+
+
+def _check_days(days: Any) -> float:
+    if isinstance(days, bool) or not isinstance(days, Real) or not math.isfinite(days) or not (
+        1 <= days <= MAX_DAYS
+    ):
+        raise SimulationError(
+            invalid_value("days", days, f"1 to {MAX_DAYS} days", "days = 730")
+        )
+    return float(days)
+
+
+def _check_draws(draws: Any) -> int:
+    if isinstance(draws, bool) or not isinstance(draws, Integral) or not 1 <= draws <= MAX_DRAWS:
+        raise SimulationError(
+            invalid_value("draws", draws, f"an integer from 1 to {MAX_DRAWS}", "draws = 200")
+        )
+    return int(draws)
+
+
+def _check_seed(seed: Any) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
+        raise SimulationError(
+            invalid_value("seed", seed, "a non-negative integer", "seed = 0")
+        )
+    return int(seed)
+
+
+def _check_at(at: Sequence[float] | None, days: float) -> np.ndarray:
+    if at is None:
+        return np.empty(0)
+    values = []
+    for t in at:
+        if isinstance(t, bool) or not isinstance(t, Real) or not math.isfinite(t) or not (
+            0 <= t <= days
+        ):
+            raise SimulationError(
+                invalid_value("at", t, f"days from 0 to {days:g} (the horizon)", "at = [0, 90, 180]")
+            )
+        values.append(float(t))
+    return np.unique(np.asarray(values))
+
+
+def _as_patient(patient: Patient | Mapping[str, Any] | str | os.PathLike[str] | None) -> Patient:
+    if patient is None:
+        return Patient()
+    if isinstance(patient, Patient):
+        return patient
+    if isinstance(patient, Mapping):
+        return Patient.from_dict(patient)
+    return Patient.from_toml(patient)
+
+
+def _as_protocol(protocol: Protocol | str | os.PathLike[str]) -> Protocol:
+    if isinstance(protocol, Protocol):
+        return protocol
+    return Protocol.load(protocol)
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """A configured simulation, ready to run.
+
+    Parameters
+    ----------
+    protocol
+        The treatment course.
+    patient
+        Who and where; the default patient is female, 45, cheek, Fitzpatrick III, moderate
+        UV, non-smoker.
+    parameters
+        The parameter set whose priors are sampled.
+    solver
+        Options of the SciPy backend.
+    """
+
+    protocol: Protocol
+    patient: Patient = field(default_factory=Patient)
+    parameters: ParameterSet = field(default_factory=ParameterSet.load)
+    solver: SolverOptions = field(default_factory=SolverOptions)
+
+    def __post_init__(self) -> None:
+        check_candidacy(self.patient, self.protocol.treatments)
+
+    def run(
+        self,
+        *,
+        days: float = 730,
+        draws: int = 200,
+        seed: int = 0,
+        at: Sequence[float] | None = None,
+        point: bool = False,
+    ) -> Solution:
+        """Integrate ``draws`` prior samples over ``days`` days.
+
+        Parameters
+        ----------
+        days
+            Horizon in days (1 to 3650).
+        draws
+            Number of joint parameter draws.
+        seed
+            Seed of the NumPy generator that draws the parameters.
+        at
+            Extra output days (0 to ``days``) besides the daily grid.
+        point
+            Use the point values of the parameters (every draw identical) instead of samples.
+        """
+        days = _check_days(days)
+        draws = _check_draws(draws)
+        seed = _check_seed(seed)
+        extra = _check_at(at, days)
+        if point:
+            p = self.parameters.point(draws)
+        else:
+            p = self.parameters.sample(draws, np.random.default_rng(seed))
+        a = model_arguments(p, self.patient)
+        y0 = initial_state(a)
+        geometry = self.patient.geometry()
+        sessions = [s for s in self.protocol.sessions() if s.day < days]
+        skipped = len(self.protocol.sessions()) - len(sessions)
+        if skipped:
+            logger.info("%d session(s) fall after the %g-day horizon and are not simulated",
+                        skipped, days)
+        by_day: dict[float, list[Any]] = {}
+        for s in sessions:
+            by_day.setdefault(float(s.day), []).append(s.course)
+
+        def jump(y: np.ndarray, day: float) -> np.ndarray:
+            for course in by_day.get(day, []):
+                y = apply_course_session(y, course, geometry, a)
+            return y
+
+        grid = np.union1d(np.arange(0.0, np.floor(days) + 1.0), extra)
+        grid = np.union1d(grid, [days])
+        traj = integrate_sessions(
+            rhs, y0, a, t_end=days, session_days=list(by_day), jump=jump, t_eval=grid,
+            options=self.solver,
+        )
+        endpoints = observe(traj.states, y0, geometry, a)
+        session_days = np.asarray(sorted(by_day), dtype=float)
+        downtime = downtime_days(traj.times, endpoints["redness"], session_days,
+                                 p["redness_threshold"])
+        keep = np.isin(traj.times, grid)
+        return Solution.from_arrays(
+            times=traj.times[keep],
+            endpoints={k: v[:, keep] for k, v in endpoints.items()},
+            downtime=downtime,
+            session_days=session_days,
+            patient=self.patient,
+            protocol=self.protocol,
+            parameters=self.parameters,
+            seed=seed,
+            point=point,
+        )
+
+
+def simulate(
+    protocol: Protocol | str | os.PathLike[str],
+    patient: Patient | Mapping[str, Any] | str | os.PathLike[str] | None = None,
+    *,
+    days: float = 730,
+    draws: int = 200,
+    seed: int = 0,
+    at: Sequence[float] | None = None,
+    parameters: str | ParameterSet = "default",
+    solver: SolverOptions | None = None,
+) -> Solution:
+    """Simulate a patient's skin through a treatment course.
+
+    Parameters
+    ----------
+    protocol
+        A :class:`~dermasim.protocol.Protocol`, a compact string
+        (``"4 x microneedling 1.5 mm every 30 days"``), a bundled protocol name
+        (``"pn-standard"``) or the path of a protocol TOML file.
+    patient
+        A :class:`~dermasim.patient.Patient`, a mapping of its fields, the path of a patient
+        TOML file, or None for the default patient.
+    days
+        Horizon in days.
+    draws
+        Number of parameter draws (prior samples).
+    seed
+        Seed for the draws; identical inputs and seed give bit-identical results.
+    at
+        Extra output days besides the daily grid.
+    parameters
+        Name of a bundled parameter set, or a :class:`~dermasim.parameters.ParameterSet`.
+    solver
+        Solver options.
+
+    Returns
+    -------
+    Solution
+        Endpoints by time and draw, downtime by session and draw, with provenance.
+
+    Examples
+    --------
+    >>> sol = simulate("4 x microneedling 1.5 mm every 30 days", days=180, draws=20)
+    >>> sol.summary(at=[180])["collagen_density"]["unit"]
+    '%'
+    """
+    ps = parameters if isinstance(parameters, ParameterSet) else ParameterSet.load(parameters)
+    sim = Simulation(
+        protocol=_as_protocol(protocol),
+        patient=_as_patient(patient),
+        parameters=ps,
+        solver=solver or SolverOptions(),
+    )
+    return sim.run(days=days, draws=draws, seed=seed, at=at)

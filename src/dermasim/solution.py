@@ -1,0 +1,214 @@
+"""Solution: endpoints by time and draw as an :class:`xarray.Dataset`, with provenance."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import xarray as xr
+
+from ._version import version
+from .errors import SimulationError, invalid_value
+from .model import ENDPOINTS
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from .parameters import ParameterSet
+    from .patient import Patient
+    from .protocol import Protocol
+
+__all__ = ["QUANTILES", "Solution", "atomic_write"]
+
+#: Quantiles reported everywhere: 5th percentile, median, 95th percentile.
+QUANTILES = (0.05, 0.5, 0.95)
+
+
+def atomic_write(path: str | os.PathLike[str], write: Any) -> Path:
+    """Write a file through a temporary sibling and an atomic rename.
+
+    ``write`` is called with the temporary path; nothing appears at ``path`` unless it
+    returns without error.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return target
+
+
+@dataclass(frozen=True)
+class Solution:
+    """Result of a simulation.
+
+    Attributes
+    ----------
+    dataset
+        Variables: one per endpoint (dims ``draw, time``; ``units`` and ``description``
+        attributes) and ``downtime_days`` (dims ``draw, session``). Coordinates ``time``
+        (days), ``draw`` and ``session_day``. Attributes hold the provenance: package
+        version, parameter set, seed, draws, protocol, patient and citations.
+    """
+
+    dataset: xr.Dataset
+
+    @classmethod
+    def from_arrays(
+        cls,
+        *,
+        times: np.ndarray,
+        endpoints: Mapping[str, np.ndarray],
+        downtime: np.ndarray,
+        session_days: np.ndarray,
+        patient: Patient,
+        protocol: Protocol,
+        parameters: ParameterSet,
+        seed: int,
+        point: bool = False,
+    ) -> Solution:
+        """Assemble a Solution from arrays ``(draw, time)`` and ``(draw, session)``."""
+        n_draws = downtime.shape[0]
+        data_vars: dict[str, Any] = {}
+        for name, values in endpoints.items():
+            unit, description = ENDPOINTS[name]
+            data_vars[name] = xr.Variable(
+                ("draw", "time"), values, {"units": unit, "description": description}
+            )
+        data_vars["downtime_days"] = xr.Variable(
+            ("draw", "session"), downtime,
+            {"units": "day", "description": "days of visible redness or swelling after a session"},
+        )
+        ds = xr.Dataset(
+            data_vars,
+            coords={
+                "time": ("time", np.asarray(times, dtype=float), {"units": "day"}),
+                "draw": np.arange(n_draws),
+                "session_day": ("session", np.asarray(session_days, dtype=float),
+                                {"units": "day"}),
+            },
+            attrs={
+                "title": "dermasim simulation",
+                "dermasim_version": version,
+                "parameters": parameters.name + (" (point values)" if point else " (prior draws)"),
+                "seed": int(seed),
+                "draws": int(n_draws),
+                "protocol": str(protocol),
+                "protocol_name": protocol.name,
+                "patient": json.dumps(patient.to_dict(), sort_keys=True),
+                "citations": ", ".join(parameters.sources()),
+                "disclaimer": "research and planning aid, not medical advice",
+            },
+        )
+        return cls(ds)
+
+    # ---------------------------------------------------------------- accessors
+    @property
+    def endpoints(self) -> tuple[str, ...]:
+        """Names of the time-resolved endpoints."""
+        return tuple(k for k in self.dataset.data_vars if k in ENDPOINTS)
+
+    @property
+    def times(self) -> np.ndarray:
+        """Output times in days."""
+        return np.asarray(self.dataset["time"].values)
+
+    def _times_at(self, at: Sequence[float] | None) -> np.ndarray:
+        if at is None:
+            return self.times
+        wanted = np.asarray(at, dtype=float)
+        missing = wanted[~np.isin(wanted, self.times)]
+        if missing.size:
+            raise SimulationError(
+                invalid_value("at", float(missing[0]),
+                              "days on the output grid (simulate with at=[...] to add them)",
+                              "at = [0, 90, 180]")
+            )
+        return wanted
+
+    def quantiles(self, endpoint: str, at: Sequence[float] | None = None,
+                  q: Sequence[float] = QUANTILES) -> np.ndarray:
+        """Quantiles over draws, shape ``(len(q), time)``."""
+        if endpoint not in self.endpoints:
+            raise SimulationError(
+                invalid_value("endpoint", endpoint, "one of " + ", ".join(self.endpoints),
+                              "'collagen_density'")
+            )
+        values = self.dataset[endpoint].sel(time=self._times_at(at)).values
+        return np.quantile(values, q, axis=0)
+
+    def summary(self, at: Sequence[float] | None = None) -> dict[str, dict[str, Any]]:
+        """Median and 5th-95th percentiles of every endpoint at the times ``at``."""
+        times = self._times_at(at)
+        out: dict[str, dict[str, Any]] = {}
+        for name in self.endpoints:
+            p05, p50, p95 = self.quantiles(name, times)
+            out[name] = {
+                "unit": self.dataset[name].attrs["units"],
+                "t_days": [float(t) for t in times],
+                "median": [float(v) for v in p50],
+                "p05": [float(v) for v in p05],
+                "p95": [float(v) for v in p95],
+            }
+        return out
+
+    def downtime_summary(self) -> dict[str, float]:
+        """Median and 5th-95th percentiles over draws of the mean downtime per session."""
+        dt = self.dataset["downtime_days"].values
+        per_draw = dt.mean(axis=1) if dt.shape[1] else np.zeros(dt.shape[0])
+        p05, p50, p95 = np.quantile(per_draw, QUANTILES)
+        return {"median": float(p50), "p05": float(p05), "p95": float(p95)}
+
+    def provenance(self) -> dict[str, Any]:
+        """Version, parameter set, draws and seed."""
+        attrs = self.dataset.attrs
+        return {
+            "version": attrs["dermasim_version"],
+            "parameters": attrs["parameters"],
+            "draws": int(attrs["draws"]),
+            "seed": int(attrs["seed"]),
+        }
+
+    def to_json_dict(self, at: Sequence[float] | None = None,
+                     protocol: Protocol | None = None) -> dict[str, Any]:
+        """The ``dermasim.simulation/1`` JSON object (see the CLI reference)."""
+        attrs = self.dataset.attrs
+        outputs = self.summary(at)
+        outputs.pop("redness", None)
+        proto: dict[str, Any] = (
+            protocol.to_dict() if protocol is not None
+            else {"name": attrs["protocol_name"], "compact": attrs["protocol"]}
+        )
+        return {
+            "schema": "dermasim.simulation/1",
+            "patient": json.loads(attrs["patient"]),
+            "protocol": proto,
+            "outputs": outputs,
+            "downtime_days": self.downtime_summary(),
+            "provenance": self.provenance(),
+        }
+
+    # ---------------------------------------------------------------- output
+    def to_netcdf(self, path: str | os.PathLike[str]) -> Path:
+        """Write the dataset to NetCDF (atomically: temporary file, then rename)."""
+        return atomic_write(
+            path, lambda tmp: self.dataset.to_netcdf(tmp, engine="scipy", format="NETCDF3_64BIT")
+        )
+
+    def plot(self, endpoints: Sequence[str] | None = None,
+             path: str | os.PathLike[str] | None = None) -> Figure:
+        """Median and 5-95% band of each endpoint over time, with session marks."""
+        from .plotting import plot_solution
+
+        return plot_solution(self, endpoints=endpoints, path=path)
