@@ -14,9 +14,10 @@ A pure function over arrays with a leading batch axis; it uses only arithmetic a
                 - k_q F_a \\
     \dot F_q &= -\mathrm{cap}^\kappa\,k_\mathrm{act} S F_q + k_q F_a - k_\mathrm{apo} (F - 1) F_q / F \\
     \mathrm{MMP} &= \mathrm{MMP}_0(a)\,(1 + g_M M) \\
-    \dot C_3 &= \mathrm{cap}\,(s_3 F_q + \sigma \phi_3 F_a) - k_\mathrm{mat} C_3
+    D &= \sigma F_a \\
+    \dot C_3 &= \mathrm{cap}\,(s_3 F_q + \phi_3 D) - k_\mathrm{mat} C_3
                 - k_{d3}\,\mathrm{MMP}\, C_3 \\
-    \dot C_1 &= \mathrm{cap}\,(s_1 F_q + \sigma (1-\phi_3) F_a) + k_\mathrm{mat} C_3
+    \dot C_1 &= \mathrm{cap}\,(s_1 F_q + (1-\phi_3) D) + k_\mathrm{mat} C_3
                 - k_{d1}\,\mathrm{MMP}\, C_1 \\
     \dot T &= \mathrm{cap}\,k_E (F_q + \beta_T F_a) - k_T T \\
     \dot E &= k_T T - k_E\,\mathrm{MMP}\,E \\

@@ -1,0 +1,335 @@
+"""The ``dermasim`` command (typer + rich).
+
+Only this module prints. Bad input exits with code 2 and one line on stderr; results go to
+stdout (``--json`` prints exactly one JSON object there).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .errors import DermasimError, SimulationError, invalid_value
+
+app = typer.Typer(
+    name="dermasim",
+    help=(
+        "Simulate dermal collagen and elastin after microneedling, polynucleotide injections "
+        "and hyaluronic-acid filler. A research and planning aid, not medical advice."
+    ),
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+DEFAULT_REPORT_DAYS = (0.0, 90.0, 180.0, 365.0, 730.0)
+DISCLAIMER = "dermasim is a research and planning aid, not medical advice."
+
+PatientOption = Annotated[
+    Path | None,
+    typer.Option("--patient", "-p", help="Patient TOML file (default: female, 45, cheek, "
+                 "Fitzpatrick III, moderate UV, non-smoker)."),
+]
+DaysOption = Annotated[float, typer.Option("--days", help="Horizon in days (1 to 3650).")]
+DrawsOption = Annotated[int, typer.Option("--draws", help="Parameter draws (prior samples).")]
+SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the parameter draws.")]
+OutOption = Annotated[
+    Path | None, typer.Option("--out", help="Folder for NetCDF, JSON and figures.")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object to stdout.")]
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    console = Console(stderr=stderr, highlight=False)
+    if not console.is_terminal:  # piped or captured: do not squeeze tables into 80 columns
+        console = Console(stderr=stderr, highlight=False, width=160)
+    return console
+
+
+def _parse_at(text: str | None, days: float) -> list[float] | None:
+    """Read ``--at`` as comma-separated days (or durations such as ``6 months``)."""
+    if text is None:
+        return None
+    from .units import to_days
+
+    values = []
+    for item in text.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            values.append(to_days(item, field="--at"))
+        except DermasimError:
+            raise SimulationError(
+                invalid_value("--at", text, f"comma-separated days from 0 to {days:g}",
+                              "--at 0,30,120,180")
+            ) from None
+    if not values:
+        raise SimulationError(
+            invalid_value("--at", text, f"comma-separated days from 0 to {days:g}",
+                          "--at 0,30,120,180")
+        )
+    return values
+
+
+def _load_patient(path: Path | None) -> Any:
+    from .patient import Patient
+
+    return Patient() if path is None else Patient.from_toml(path)
+
+
+def _fmt(median: float, p05: float, p95: float, unit: str, sep: str = " ") -> str:
+    digits = 2 if unit == "mm" else 1
+    return f"{median:.{digits}f}{sep}[{p05:.{digits}f}, {p95:.{digits}f}]"
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    from .solution import atomic_write
+
+    def write(tmp: str) -> None:
+        Path(tmp).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+    atomic_write(path, write)
+
+
+@app.command()
+def simulate(
+    protocol: Annotated[str, typer.Argument(
+        help='A TOML file, a bundled protocol name or a compact string such as '
+             '"4 x microneedling 1.5 mm every 30 days".')],
+    patient: PatientOption = None,
+    days: DaysOption = 730,
+    at: Annotated[str | None, typer.Option(
+        "--at", help="Comma-separated report days, e.g. 0,30,120,180.")] = None,
+    draws: DrawsOption = 200,
+    seed: SeedOption = 0,
+    json_out: JsonOption = False,
+    out: OutOption = None,
+) -> None:
+    """Simulate one protocol for one patient: endpoints as median and 5-95% interval."""
+    from .protocol import Protocol
+    from .simulation import simulate as run_simulation
+
+    if isinstance(days, float) and not math.isfinite(days):
+        raise SimulationError(invalid_value("--days", days, "1 to 3650 days", "--days 730"))
+    proto = Protocol.load(protocol)
+    person = _load_patient(patient)
+    report = _parse_at(at, days)
+    sol = run_simulation(proto, person, days=days, draws=draws, seed=seed, at=report)
+    report_days = report if report is not None else [d for d in DEFAULT_REPORT_DAYS if d <= days]
+    payload = sol.to_json_dict(at=sorted(set(report_days)), protocol=proto)
+    if out is not None:
+        sol.to_netcdf(out / "simulation.nc")
+        _write_json(out / "simulation.json", payload)
+        import matplotlib.pyplot as plt
+
+        plt.close(sol.plot(path=out / "simulation.png"))
+    if json_out:
+        sys.stdout.write(json.dumps(payload) + "\n")
+        return
+    _print_simulation(payload, person.describe(), out)
+
+
+def _print_simulation(payload: dict[str, Any], who: str, out: Path | None) -> None:
+    from rich.table import Table
+
+    console = _console()
+    outputs = payload["outputs"]
+    first = next(iter(outputs.values()))
+    table = Table(title=f"{payload['protocol']['compact']}  |  {who}", title_justify="left")
+    table.add_column("endpoint", no_wrap=True)
+    table.add_column("unit", no_wrap=True)
+    for t in first["t_days"]:
+        table.add_column(f"day {t:g}", justify="right")
+    for name, row in outputs.items():
+        cells = [_fmt(m, a, b, row["unit"], sep="\n") for m, a, b in
+                 zip(row["median"], row["p05"], row["p95"], strict=True)]
+        table.add_row(name, row["unit"], *cells)
+    console.print(table)
+    dt = payload["downtime_days"]
+    prov = payload["provenance"]
+    console.print(f"downtime per session: {_fmt(dt['median'], dt['p05'], dt['p95'], 'day')} days")
+    console.print(f"median [5th, 95th percentile] over {prov['draws']} draws, seed {prov['seed']}, "
+                  f"parameters {prov['parameters']}, dermasim {prov['version']}")
+    if out is not None:
+        console.print(f"wrote {out}/simulation.nc, simulation.json, simulation.png")
+    console.print(DISCLAIMER)
+
+
+@app.command()
+def compare(
+    protocols: Annotated[list[str] | None, typer.Argument(
+        help="Protocols (files, bundled names or compact strings); none: the bundled set.")
+    ] = None,
+    patient: PatientOption = None,
+    days: DaysOption = 730,
+    draws: DrawsOption = 200,
+    seed: SeedOption = 0,
+    json_out: JsonOption = False,
+    out: OutOption = None,
+) -> None:
+    """Compare protocols: collagen density at 3, 6, 12 and 24 months, and downtime."""
+    from .compare import compare_protocols
+
+    person = _load_patient(patient)
+    console = _console(stderr=True)
+    show = console.is_terminal and not json_out
+    if show:
+        from rich.progress import Progress
+
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("simulating", total=len(protocols or []) or 6)
+
+            def step(label: str) -> None:
+                bar.update(task, advance=1, description=label)
+
+            result = compare_protocols(protocols, person, days=days, draws=draws, seed=seed,
+                                       progress=step)
+    else:
+        result = compare_protocols(protocols, person, days=days, draws=draws, seed=seed)
+    payload = result.to_json_dict()
+    if out is not None:
+        result.write(out)
+        _write_json(out / "compare.json", payload)
+    if json_out:
+        sys.stdout.write(json.dumps(payload) + "\n")
+        return
+    _print_comparison(payload, person.describe(), out)
+
+
+def _print_comparison(payload: dict[str, Any], who: str, out: Path | None) -> None:
+    from rich.table import Table
+
+    console = _console()
+    rows = payload["rows"]
+    labels = list(rows[0][payload["endpoint"]]) if rows else []
+    table = Table(title=f"{payload['endpoint']} [{payload['unit']} from baseline]  |  {who}",
+                  title_justify="left")
+    table.add_column("protocol", no_wrap=True)
+    for label in labels:
+        table.add_column(label, justify="right")
+    table.add_column("downtime/session [d]", justify="right")
+    for row in rows:
+        cells = [_fmt(c["median"], c["p05"], c["p95"], "%") for c in row[payload["endpoint"]].values()]
+        dt = row["downtime_days"]
+        table.add_row(row["protocol"], *cells, _fmt(dt["median"], dt["p05"], dt["p95"], "d"))
+    console.print(table)
+    prov = payload["provenance"]
+    console.print(f"median [5th, 95th percentile] over {prov['draws']} draws, seed {prov['seed']}, "
+                  f"parameters {prov['parameters']}, dermasim {prov['version']}")
+    if out is not None:
+        console.print(f"wrote {len(rows)} NetCDF files, compare.json and "
+                      f"compare_{payload['endpoint']}.png to {out}/")
+    console.print(DISCLAIMER)
+
+
+@app.command()
+def protocols() -> None:
+    """List the bundled protocols with their compact strings."""
+    from rich.table import Table
+
+    from .protocol import bundled_protocols
+
+    table = Table(title="bundled protocols", title_justify="left")
+    table.add_column("name")
+    table.add_column("compact string")
+    for name, proto in bundled_protocols().items():
+        table.add_row(name, str(proto))
+    _console().print(table)
+
+
+@app.command()
+def cite(
+    fmt: Annotated[str, typer.Option("--format", help="bibtex or plain.")] = "plain",
+    parameters: Annotated[str, typer.Option("--parameters", help="Parameter set.")] = "default",
+) -> None:
+    """The references behind a run: parameter sources and skin geometry."""
+    from .geometry import geometry_provenance, site_names
+    from .parameters import ParameterSet
+    from .references import format_plain, load_references
+
+    if fmt not in ("bibtex", "plain"):
+        raise SimulationError(invalid_value("--format", fmt, "bibtex or plain", "--format bibtex"))
+    keys = dict.fromkeys(ParameterSet.load(parameters).sources())
+    for site in site_names():
+        for entry in geometry_provenance(site).values():
+            for key in _keys_of(entry.get("source")):
+                keys.setdefault(key, None)
+    entries = load_references()
+    for key in keys:
+        if key not in entries:
+            continue
+        sys.stdout.write((entries[key] if fmt == "bibtex" else format_plain(key)) + "\n")
+        if fmt == "bibtex":
+            sys.stdout.write("\n")
+
+
+def _keys_of(source: Any) -> list[str]:
+    if not source:
+        return []
+    if isinstance(source, str):
+        return [s.strip() for s in source.replace(";", ",").split(",") if s.strip()]
+    return [str(s) for s in source]
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        from ._version import version
+
+        sys.stdout.write(f"dermasim {version}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version_callback,
+                                          is_eager=True, help="Show the version.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")
+                       ] = False,
+) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
+                        format="dermasim: %(message)s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``dermasim`` console script; returns the exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        result = app(args=args, prog_name="dermasim", standalone_mode=False)
+    except DermasimError as exc:
+        sys.stderr.write(f"dermasim: error: {exc}\n")
+        return 2
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except typer.Abort:
+        sys.stderr.write("dermasim: aborted\n")
+        return 1
+    except typer.TyperException as exc:  # usage errors: unknown option, bad number, ...
+        message = " ".join(exc.format_message().split())
+        sys.stderr.write(f"dermasim: error: {message}; see dermasim --help\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("dermasim: interrupted\n")
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the command line never shows a traceback
+        if os.environ.get("DERMASIM_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"dermasim: internal error: {type(exc).__name__}: {exc} "
+            "(set DERMASIM_DEBUG=1 for a traceback)\n"
+        )
+        return 1
+    return int(result) if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
