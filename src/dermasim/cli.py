@@ -34,8 +34,12 @@ DISCLAIMER = "dermasim is a research and planning aid, not medical advice."
 
 PatientOption = Annotated[
     Path | None,
-    typer.Option("--patient", "-p", help="Patient TOML file (default: female, 45, cheek, "
-                 "Fitzpatrick III, moderate UV, non-smoker)."),
+    typer.Option(
+        "--patient",
+        "-p",
+        help="Patient TOML file (default: female, 45, cheek, "
+        "Fitzpatrick III, moderate UV, non-smoker).",
+    ),
 ]
 DaysOption = Annotated[float, typer.Option("--days", help="Horizon in days (1 to 3650).")]
 DrawsOption = Annotated[int, typer.Option("--draws", help="Parameter draws (prior samples).")]
@@ -70,13 +74,15 @@ def _parse_at(text: str | None, days: float) -> list[float] | None:
             values.append(to_days(item, field="--at"))
         except DermasimError:
             raise SimulationError(
-                invalid_value("--at", text, f"comma-separated days from 0 to {days:g}",
-                              "--at 0,30,120,180")
+                invalid_value(
+                    "--at", text, f"comma-separated days from 0 to {days:g}", "--at 0,30,120,180"
+                )
             ) from None
     if not values:
         raise SimulationError(
-            invalid_value("--at", text, f"comma-separated days from 0 to {days:g}",
-                          "--at 0,30,120,180")
+            invalid_value(
+                "--at", text, f"comma-separated days from 0 to {days:g}", "--at 0,30,120,180"
+            )
         )
     return values
 
@@ -103,13 +109,18 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 
 @app.command()
 def simulate(
-    protocol: Annotated[str, typer.Argument(
-        help='A TOML file, a bundled protocol name or a compact string such as '
-             '"4 x microneedling 1.5 mm every 30 days".')],
+    protocol: Annotated[
+        str,
+        typer.Argument(
+            help="A TOML file, a bundled protocol name or a compact string such as "
+            '"4 x microneedling 1.5 mm every 30 days".'
+        ),
+    ],
     patient: PatientOption = None,
     days: DaysOption = 730,
-    at: Annotated[str | None, typer.Option(
-        "--at", help="Comma-separated report days, e.g. 0,30,120,180.")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="Comma-separated report days, e.g. 0,30,120,180.")
+    ] = None,
     draws: DrawsOption = 200,
     seed: SeedOption = 0,
     json_out: JsonOption = False,
@@ -151,15 +162,19 @@ def _print_simulation(payload: dict[str, Any], who: str, out: Path | None) -> No
     for t in first["t_days"]:
         table.add_column(f"day {t:g}", justify="right")
     for name, row in outputs.items():
-        cells = [_fmt(m, a, b, row["unit"], sep="\n") for m, a, b in
-                 zip(row["median"], row["p05"], row["p95"], strict=True)]
+        cells = [
+            _fmt(m, a, b, row["unit"], sep="\n")
+            for m, a, b in zip(row["median"], row["p05"], row["p95"], strict=True)
+        ]
         table.add_row(name, row["unit"], *cells)
     console.print(table)
     dt = payload["downtime_days"]
     prov = payload["provenance"]
     console.print(f"downtime per session: {_fmt(dt['median'], dt['p05'], dt['p95'], 'day')} days")
-    console.print(f"median [5th, 95th percentile] over {prov['draws']} draws, seed {prov['seed']}, "
-                  f"parameters {prov['parameters']}, dermasim {prov['version']}")
+    console.print(
+        f"median [5th, 95th percentile] over {prov['draws']} draws, seed {prov['seed']}, "
+        f"parameters {prov['parameters']}, dermasim {prov['version']}"
+    )
     if out is not None:
         console.print(f"wrote {out}/simulation.nc, simulation.json, simulation.png")
     console.print(DISCLAIMER)
@@ -167,8 +182,11 @@ def _print_simulation(payload: dict[str, Any], who: str, out: Path | None) -> No
 
 @app.command()
 def compare(
-    protocols: Annotated[list[str] | None, typer.Argument(
-        help="Protocols (files, bundled names or compact strings); none: the bundled set.")
+    protocols: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Protocols (files, bundled names or compact strings); none: the bundled set."
+        ),
     ] = None,
     patient: PatientOption = None,
     days: DaysOption = 730,
@@ -192,8 +210,9 @@ def compare(
             def step(label: str) -> None:
                 bar.update(task, advance=1, description=label)
 
-            result = compare_protocols(protocols, person, days=days, draws=draws, seed=seed,
-                                       progress=step)
+            result = compare_protocols(
+                protocols, person, days=days, draws=draws, seed=seed, progress=step
+            )
     else:
         result = compare_protocols(protocols, person, days=days, draws=draws, seed=seed)
     payload = result.to_json_dict()
@@ -212,23 +231,31 @@ def _print_comparison(payload: dict[str, Any], who: str, out: Path | None) -> No
     console = _console()
     rows = payload["rows"]
     labels = list(rows[0][payload["endpoint"]]) if rows else []
-    table = Table(title=f"{payload['endpoint']} [{payload['unit']} from baseline]  |  {who}",
-                  title_justify="left")
+    table = Table(
+        title=f"{payload['endpoint']} [{payload['unit']} from baseline]  |  {who}",
+        title_justify="left",
+    )
     table.add_column("protocol", no_wrap=True)
     for label in labels:
         table.add_column(label, justify="right")
     table.add_column("downtime/session [d]", justify="right")
     for row in rows:
-        cells = [_fmt(c["median"], c["p05"], c["p95"], "%") for c in row[payload["endpoint"]].values()]
+        cells = [
+            _fmt(c["median"], c["p05"], c["p95"], "%") for c in row[payload["endpoint"]].values()
+        ]
         dt = row["downtime_days"]
         table.add_row(row["protocol"], *cells, _fmt(dt["median"], dt["p05"], dt["p95"], "d"))
     console.print(table)
     prov = payload["provenance"]
-    console.print(f"median [5th, 95th percentile] over {prov['draws']} draws, seed {prov['seed']}, "
-                  f"parameters {prov['parameters']}, dermasim {prov['version']}")
+    console.print(
+        f"median [5th, 95th percentile] over {prov['draws']} draws, seed {prov['seed']}, "
+        f"parameters {prov['parameters']}, dermasim {prov['version']}"
+    )
     if out is not None:
-        console.print(f"wrote {len(rows)} NetCDF files, compare.json and "
-                      f"compare_{payload['endpoint']}.png to {out}/")
+        console.print(
+            f"wrote {len(rows)} NetCDF files, compare.json and "
+            f"compare_{payload['endpoint']}.png to {out}/"
+        )
     console.print(DISCLAIMER)
 
 
@@ -291,13 +318,21 @@ def _version_callback(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version_callback,
-                                          is_eager=True, help="Show the version.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")
-                       ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version_callback, is_eager=True, help="Show the version."
+        ),
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")
+    ] = False,
 ) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
-                        format="dermasim: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="dermasim: %(message)s",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -320,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("dermasim: interrupted\n")
         return 130
-    except Exception as exc:  # noqa: BLE001 - the command line never shows a traceback
+    except Exception as exc:
         if os.environ.get("DERMASIM_DEBUG"):
             raise
         sys.stderr.write(

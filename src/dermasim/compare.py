@@ -43,17 +43,23 @@ class Comparison:
         for label, sol in self.solutions.items():
             q = sol.quantiles(self.endpoint, at=list(days.values()))
             cells = {
-                name: {"day": day, "median": float(q[1, i]), "p05": float(q[0, i]),
-                       "p95": float(q[2, i])}
+                name: {
+                    "day": day,
+                    "median": float(q[1, i]),
+                    "p05": float(q[0, i]),
+                    "p95": float(q[2, i]),
+                }
                 for i, (name, day) in enumerate(days.items())
             }
-            out.append({
-                "protocol": label,
-                "compact": str(self.protocols[label]),
-                self.endpoint: cells,
-                "downtime_days": sol.downtime_summary(),
-                "sessions": int(sol.dataset.sizes["session"]),
-            })
+            out.append(
+                {
+                    "protocol": label,
+                    "compact": str(self.protocols[label]),
+                    self.endpoint: cells,
+                    "downtime_days": sol.downtime_summary(),
+                    "sessions": int(sol.dataset.sizes["session"]),
+                }
+            )
         return out
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -87,8 +93,10 @@ class Comparison:
 
 
 def _label(spec: Protocol | str, protocol: Protocol, used: set[str]) -> str:
-    base = spec if isinstance(spec, str) and spec in bundled_protocols() else (
-        protocol.name or str(protocol)
+    base = (
+        spec
+        if isinstance(spec, str) and spec in bundled_protocols()
+        else (protocol.name or str(protocol))
     )
     label, k = base, 2
     while label in used:
@@ -140,10 +148,10 @@ def compare_protocols(
     for label, proto in resolved.items():
         if progress is not None:
             progress(label)
-        sim = Simulation(protocol=proto, patient=patient, parameters=ps,
-                         solver=solver or SolverOptions())
-        solutions[label] = sim.run(days=days, draws=draws, seed=seed,
-                                   at=[d for d in COMPARE_DAYS.values() if d <= days])
+        sim = Simulation(
+            protocol=proto, patient=patient, parameters=ps, solver=solver or SolverOptions()
+        )
+        solutions[label] = sim.run(
+            days=days, draws=draws, seed=seed, at=[d for d in COMPARE_DAYS.values() if d <= days]
+        )
     return Comparison(patient=patient, protocols=resolved, solutions=solutions)
-
-

@@ -7,7 +7,6 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -35,9 +34,7 @@ def _pyplot() -> Any:
             matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise ImportError(
-            "plotting needs matplotlib: pip install 'dermasim[plot]'"
-        ) from exc
+        raise ImportError("plotting needs matplotlib: pip install 'dermasim[plot]'") from exc
     return plt
 
 
@@ -50,15 +47,19 @@ def _save(fig: Figure, path: str | os.PathLike[str] | None) -> None:
     atomic_write(path, lambda tmp: fig.savefig(tmp, format=suffix, dpi=120))
 
 
-def plot_solution(solution: Solution, endpoints: Sequence[str] | None = None,
-                  path: str | os.PathLike[str] | None = None) -> Figure:
+def plot_solution(
+    solution: Solution,
+    endpoints: Sequence[str] | None = None,
+    path: str | os.PathLike[str] | None = None,
+) -> Figure:
     """One panel per endpoint: median line, 5-95% band, dotted lines at sessions."""
     plt = _pyplot()
     names = list(endpoints or [e for e in _DEFAULT_ENDPOINTS if e in solution.endpoints])
     cols = 2 if len(names) > 1 else 1
     rows = math.ceil(len(names) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(5.5 * cols, 2.6 * rows), squeeze=False,
-                             sharex=True)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(5.5 * cols, 2.6 * rows), squeeze=False, sharex=True
+    )
     t = solution.times
     sessions = solution.dataset["session_day"].values
     for ax, name in zip(axes.flat, names, strict=False):
@@ -69,21 +70,25 @@ def plot_solution(solution: Solution, endpoints: Sequence[str] | None = None,
             ax.axvline(day, color="0.5", lw=0.6, ls=":")
         ax.set_title(f"{name} [{solution.dataset[name].attrs['units']}]", fontsize=9)
         ax.grid(alpha=0.3)
-    for ax in axes.flat[len(names):]:
+    for ax in axes.flat[len(names) :]:
         ax.set_visible(False)
     for ax in axes[-1]:
         ax.set_xlabel("days since first session")
     axes.flat[0].legend(fontsize=7, loc="best")
     attrs = solution.dataset.attrs
-    fig.suptitle(f"{attrs['protocol']}  |  {attrs['draws']} draws, seed {attrs['seed']}",
-                 fontsize=9)
+    fig.suptitle(
+        f"{attrs['protocol']}  |  {attrs['draws']} draws, seed {attrs['seed']}", fontsize=9
+    )
     fig.tight_layout()
     _save(fig, path)
     return fig
 
 
-def plot_comparison(solutions: Mapping[str, Solution], endpoint: str = "collagen_density",
-                    path: str | os.PathLike[str] | None = None) -> Figure:
+def plot_comparison(
+    solutions: Mapping[str, Solution],
+    endpoint: str = "collagen_density",
+    path: str | os.PathLike[str] | None = None,
+) -> Figure:
     """Median and 5-95% band of one endpoint for several protocols on one axis."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8, 4.5))
@@ -96,12 +101,11 @@ def plot_comparison(solutions: Mapping[str, Solution], endpoint: str = "collagen
     ax.axhline(0.0, color="0.3", lw=0.8)
     ax.set_xlabel("months since first session")
     ax.set_ylabel(f"{endpoint} [{unit}]")
-    ax.set_title(f"{endpoint}: median and 5-95% interval (prior draws; not medical advice)",
-                 fontsize=9)
+    ax.set_title(
+        f"{endpoint}: median and 5-95% interval (prior draws; not medical advice)", fontsize=9
+    )
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
     _save(fig, path)
     return fig
-
-

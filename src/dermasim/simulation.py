@@ -10,19 +10,22 @@ Solution holds every draw, so every prediction is a distribution.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Integral, Real
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .contraindications import check_candidacy
 from .errors import SimulationError, invalid_value
+from .geometry import SkinGeometry
 from .model import (
+    STATE_NAMES,
     apply_course_session,
     downtime_days,
     initial_state,
@@ -30,11 +33,15 @@ from .model import (
     observe,
     rhs,
 )
+from .model.layout import STATE_UNITS
 from .parameters import ParameterSet
 from .patient import Patient
 from .protocol import Protocol
 from .solution import Solution
-from .solve import SolverOptions, integrate_sessions
+from .solve import SolverOptions, Trajectory, integrate_sessions
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 __all__ = ["MAX_DAYS", "MAX_DRAWS", "Simulation", "simulate"]
 
@@ -45,12 +52,13 @@ MAX_DRAWS = 100_000
 
 
 def _check_days(days: Any) -> float:
-    if isinstance(days, bool) or not isinstance(days, Real) or not math.isfinite(days) or not (
-        1 <= days <= MAX_DAYS
+    if (
+        isinstance(days, bool)
+        or not isinstance(days, Real)
+        or not math.isfinite(days)
+        or not (1 <= days <= MAX_DAYS)
     ):
-        raise SimulationError(
-            invalid_value("days", days, f"1 to {MAX_DAYS} days", "days = 730")
-        )
+        raise SimulationError(invalid_value("days", days, f"1 to {MAX_DAYS} days", "days = 730"))
     return float(days)
 
 
@@ -64,9 +72,7 @@ def _check_draws(draws: Any) -> int:
 
 def _check_seed(seed: Any) -> int:
     if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
-        raise SimulationError(
-            invalid_value("seed", seed, "a non-negative integer", "seed = 0")
-        )
+        raise SimulationError(invalid_value("seed", seed, "a non-negative integer", "seed = 0"))
     return int(seed)
 
 
@@ -75,11 +81,16 @@ def _check_at(at: Sequence[float] | None, days: float) -> np.ndarray:
         return np.empty(0)
     values = []
     for t in at:
-        if isinstance(t, bool) or not isinstance(t, Real) or not math.isfinite(t) or not (
-            0 <= t <= days
+        if (
+            isinstance(t, bool)
+            or not isinstance(t, Real)
+            or not math.isfinite(t)
+            or not (0 <= t <= days)
         ):
             raise SimulationError(
-                invalid_value("at", t, f"days from 0 to {days:g} (the horizon)", "at = [0, 90, 180]")
+                invalid_value(
+                    "at", t, f"days from 0 to {days:g} (the horizon)", "at = [0, 90, 180]"
+                )
             )
         values.append(float(t))
     return np.unique(np.asarray(values))
@@ -99,6 +110,17 @@ def _as_protocol(protocol: Protocol | str | os.PathLike[str]) -> Protocol:
     if isinstance(protocol, Protocol):
         return protocol
     return Protocol.load(protocol)
+
+
+@dataclass(frozen=True)
+class _Run:
+    trajectory: Trajectory
+    y0: np.ndarray
+    args: dict[str, np.ndarray]
+    draws: dict[str, np.ndarray]
+    geometry: SkinGeometry
+    grid: np.ndarray
+    session_days: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -125,6 +147,73 @@ class Simulation:
 
     def __post_init__(self) -> None:
         check_candidacy(self.patient, self.protocol.treatments)
+
+    def _integrate(
+        self, days: float, draws: int, seed: int, extra: np.ndarray, point: bool
+    ) -> _Run:
+        if point:
+            p = self.parameters.point(draws)
+        else:
+            p = self.parameters.sample(draws, np.random.default_rng(seed))
+        a = model_arguments(p, self.patient)
+        y0 = initial_state(a)
+        geometry = self.patient.geometry()
+        sessions = [s for s in self.protocol.sessions() if s.day < days]
+        skipped = len(self.protocol.sessions()) - len(sessions)
+        if skipped:
+            logger.info(
+                "%d session(s) fall after the %g-day horizon and are not simulated", skipped, days
+            )
+        by_day: dict[float, list[Any]] = {}
+        for s in sessions:
+            by_day.setdefault(float(s.day), []).append(s.course)
+
+        def jump(y: np.ndarray, day: float) -> np.ndarray:
+            for course in by_day.get(day, []):
+                y = apply_course_session(y, course, geometry, a)
+            return y
+
+        grid = np.union1d(np.arange(0.0, np.floor(days) + 1.0), extra)
+        grid = np.union1d(grid, [days])
+        traj = integrate_sessions(
+            rhs,
+            y0,
+            a,
+            t_end=days,
+            session_days=list(by_day),
+            jump=jump,
+            t_eval=grid,
+            options=self.solver,
+        )
+        return _Run(
+            trajectory=traj,
+            y0=y0,
+            args=a,
+            draws=p,
+            geometry=geometry,
+            grid=grid,
+            session_days=np.asarray(sorted(by_day), dtype=float),
+        )
+
+    def states(
+        self, *, days: float = 730, draws: int = 200, seed: int = 0, point: bool = False
+    ) -> xr.DataArray:
+        """Raw model states on the daily grid, dims ``(draw, time, state)``.
+
+        For inspection and testing; the endpoints of :meth:`run` are what studies measure.
+        """
+        import xarray as xr
+
+        run = self._integrate(
+            _check_days(days), _check_draws(draws), _check_seed(seed), np.empty(0), point
+        )
+        keep = np.isin(run.trajectory.times, run.grid)
+        return xr.DataArray(
+            run.trajectory.states[:, keep, :],
+            dims=("draw", "time", "state"),
+            coords={"time": run.trajectory.times[keep], "state": list(STATE_NAMES)},
+            attrs={"units": json.dumps(STATE_UNITS)},
+        )
 
     def run(
         self,
@@ -153,44 +242,21 @@ class Simulation:
         days = _check_days(days)
         draws = _check_draws(draws)
         seed = _check_seed(seed)
-        extra = _check_at(at, days)
-        if point:
-            p = self.parameters.point(draws)
-        else:
-            p = self.parameters.sample(draws, np.random.default_rng(seed))
-        a = model_arguments(p, self.patient)
-        y0 = initial_state(a)
-        geometry = self.patient.geometry()
-        sessions = [s for s in self.protocol.sessions() if s.day < days]
-        skipped = len(self.protocol.sessions()) - len(sessions)
-        if skipped:
-            logger.info("%d session(s) fall after the %g-day horizon and are not simulated",
-                        skipped, days)
-        by_day: dict[float, list[Any]] = {}
-        for s in sessions:
-            by_day.setdefault(float(s.day), []).append(s.course)
-
-        def jump(y: np.ndarray, day: float) -> np.ndarray:
-            for course in by_day.get(day, []):
-                y = apply_course_session(y, course, geometry, a)
-            return y
-
-        grid = np.union1d(np.arange(0.0, np.floor(days) + 1.0), extra)
-        grid = np.union1d(grid, [days])
-        traj = integrate_sessions(
-            rhs, y0, a, t_end=days, session_days=list(by_day), jump=jump, t_eval=grid,
-            options=self.solver,
+        run = self._integrate(days, draws, seed, _check_at(at, days), point)
+        endpoints = observe(run.trajectory.states, run.y0, run.geometry, run.args)
+        downtime = downtime_days(
+            run.trajectory.times,
+            endpoints["redness"],
+            run.session_days,
+            run.draws["redness_threshold"],
         )
-        endpoints = observe(traj.states, y0, geometry, a)
-        session_days = np.asarray(sorted(by_day), dtype=float)
-        downtime = downtime_days(traj.times, endpoints["redness"], session_days,
-                                 p["redness_threshold"])
+        traj, grid = run.trajectory, run.grid
         keep = np.isin(traj.times, grid)
         return Solution.from_arrays(
             times=traj.times[keep],
             endpoints={k: v[:, keep] for k, v in endpoints.items()},
             downtime=downtime,
-            session_days=session_days,
+            session_days=run.session_days,
             patient=self.patient,
             protocol=self.protocol,
             parameters=self.parameters,

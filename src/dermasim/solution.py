@@ -87,7 +87,8 @@ class Solution:
                 ("draw", "time"), values, {"units": unit, "description": description}
             )
         data_vars["downtime_days"] = xr.Variable(
-            ("draw", "session"), downtime,
+            ("draw", "session"),
+            downtime,
             {"units": "day", "description": "days of visible redness or swelling after a session"},
         )
         ds = xr.Dataset(
@@ -95,8 +96,7 @@ class Solution:
             coords={
                 "time": ("time", np.asarray(times, dtype=float), {"units": "day"}),
                 "draw": np.arange(n_draws),
-                "session_day": ("session", np.asarray(session_days, dtype=float),
-                                {"units": "day"}),
+                "session_day": ("session", np.asarray(session_days, dtype=float), {"units": "day"}),
             },
             attrs={
                 "title": "dermasim simulation",
@@ -131,19 +131,27 @@ class Solution:
         missing = wanted[~np.isin(wanted, self.times)]
         if missing.size:
             raise SimulationError(
-                invalid_value("at", float(missing[0]),
-                              "days on the output grid (simulate with at=[...] to add them)",
-                              "at = [0, 90, 180]")
+                invalid_value(
+                    "at",
+                    float(missing[0]),
+                    "days on the output grid (simulate with at=[...] to add them)",
+                    "at = [0, 90, 180]",
+                )
             )
         return wanted
 
-    def quantiles(self, endpoint: str, at: Sequence[float] | None = None,
-                  q: Sequence[float] = QUANTILES) -> np.ndarray:
+    def quantiles(
+        self, endpoint: str, at: Sequence[float] | None = None, q: Sequence[float] = QUANTILES
+    ) -> np.ndarray:
         """Quantiles over draws, shape ``(len(q), time)``."""
         if endpoint not in self.endpoints:
             raise SimulationError(
-                invalid_value("endpoint", endpoint, "one of " + ", ".join(self.endpoints),
-                              "'collagen_density'")
+                invalid_value(
+                    "endpoint",
+                    endpoint,
+                    "one of " + ", ".join(self.endpoints),
+                    "'collagen_density'",
+                )
             )
         values = self.dataset[endpoint].sel(time=self._times_at(at)).values
         return np.quantile(values, q, axis=0)
@@ -180,14 +188,16 @@ class Solution:
             "seed": int(attrs["seed"]),
         }
 
-    def to_json_dict(self, at: Sequence[float] | None = None,
-                     protocol: Protocol | None = None) -> dict[str, Any]:
+    def to_json_dict(
+        self, at: Sequence[float] | None = None, protocol: Protocol | None = None
+    ) -> dict[str, Any]:
         """The ``dermasim.simulation/1`` JSON object (see the CLI reference)."""
         attrs = self.dataset.attrs
         outputs = self.summary(at)
         outputs.pop("redness", None)
         proto: dict[str, Any] = (
-            protocol.to_dict() if protocol is not None
+            protocol.to_dict()
+            if protocol is not None
             else {"name": attrs["protocol_name"], "compact": attrs["protocol"]}
         )
         return {
@@ -206,8 +216,9 @@ class Solution:
             path, lambda tmp: self.dataset.to_netcdf(tmp, engine="scipy", format="NETCDF3_64BIT")
         )
 
-    def plot(self, endpoints: Sequence[str] | None = None,
-             path: str | os.PathLike[str] | None = None) -> Figure:
+    def plot(
+        self, endpoints: Sequence[str] | None = None, path: str | os.PathLike[str] | None = None
+    ) -> Figure:
         """Median and 5-95% band of each endpoint over time, with session marks."""
         from .plotting import plot_solution
 

@@ -49,8 +49,9 @@ def mmp_basal(age: Any, a: dict[str, Any], xp: Any = np) -> Any:
     return 1.0 + a["mmp_rise_per_year"] * a["exposure"] * years
 
 
-def age_slow_states(a: dict[str, np.ndarray], age: np.ndarray, step_years: float = 0.25
-                    ) -> dict[str, np.ndarray]:
+def age_slow_states(
+    a: dict[str, np.ndarray], age: np.ndarray, step_years: float = 0.25
+) -> dict[str, np.ndarray]:
     """Slow matrix states at ``age`` for an untreated patient, per draw.
 
     Parameters

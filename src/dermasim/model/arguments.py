@@ -65,7 +65,9 @@ def model_arguments(p: Mapping[str, np.ndarray], patient: Patient) -> dict[str, 
     a["collagen_I_degradation"] = k_d1
     a["collagen_III_degradation"] = col["collagen_III_turnover_ratio"] * k_d1
     a["collagen_maturation_rate"] = m * k_d1 * (1.0 - f3) / f3
-    a["collagen_III_synthesis"] = (a["collagen_maturation_rate"] + a["collagen_III_degradation"]) * f3
+    a["collagen_III_synthesis"] = (
+        a["collagen_maturation_rate"] + a["collagen_III_degradation"]
+    ) * f3
     a["collagen_I_synthesis"] = k_d1 * (1.0 - f3) * (1.0 - m)
     a["elastin_turnover"] = np.log(2.0) / (col["elastin_half_life_years"] * DAYS_PER_YEAR)
     a["elastosis_rate"] = col["elastosis_rate_per_year"] / DAYS_PER_YEAR

@@ -20,6 +20,7 @@ Dermal thickness in mm follows the collagen content and adds the gel:
     D(t) = D_0 \left(\frac{C(t)}{C(0)}\right)^{\theta} + 10\,H(t),
 
 with ``D_0`` the patient's dermal thickness (site, sex, age) and ``theta`` assumed.
+``inflammation`` is the thickness-weighted mean of ``M`` (arbitrary units).
 Redness (arbitrary units) is the injured fraction ``I_e + \sum_l I_l``: erythema and
 swelling follow the injury and resolve as it heals, while the slower inflammatory
 (macrophage) phase that drives remodelling is not visible. The downtime after a session is
@@ -52,13 +53,15 @@ ENDPOINTS: dict[str, tuple[str, str]] = {
     "tropoelastin": ("%", "tropoelastin, change from baseline"),
     "epidermal_thickness": ("%", "viable epidermal thickness, change from baseline"),
     "dermal_thickness": ("mm", "dermal thickness including filler gel"),
+    "inflammation": ("1", "dermal inflammatory activity, thickness-weighted (arbitrary units)"),
     "redness": ("1", "visible redness and swelling (arbitrary units)"),
 }
 ENDPOINT_UNITS = {k: v[0] for k, v in ENDPOINTS.items()}
 
 
-def _weighted(traj: np.ndarray, states: tuple[str, ...], weights: Mapping[str, float]
-              ) -> np.ndarray:
+def _weighted(
+    traj: np.ndarray, states: tuple[str, ...], weights: Mapping[str, float]
+) -> np.ndarray:
     total = np.zeros(traj.shape[:-1])
     for layer in LAYERS:
         for state in states:
@@ -122,6 +125,9 @@ def observe(
     gel = traj[..., global_index("filler_gel")]
     out["dermal_thickness"] = geometry.dermis_mm * (coll / coll0) ** theta + (
         MM_PER_ML_PER_CM2 * gel
+    )
+    out["inflammation"] = _weighted(traj, ("inflammation",), w) / (
+        geometry.papillary_mm + geometry.reticular_mm
     )
     out["redness"] = redness(traj)
     return out

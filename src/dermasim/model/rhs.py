@@ -12,7 +12,8 @@ A pure function over arrays with a leading batch axis; it uses only arithmetic a
     S &= \frac{G}{G + K_G} + w_H \frac{h}{h + K_H}, \qquad h = 10\,H \;[\mathrm{mm}] \\
     \dot F_a &= \mathrm{cap}^\kappa\,\big(k_\mathrm{act} S F_q + r_p S F_a (1 - F/F_\max)\big)
                 - k_q F_a \\
-    \dot F_q &= -\mathrm{cap}^\kappa\,k_\mathrm{act} S F_q + k_q F_a - k_\mathrm{apo} (F - 1) F_q / F \\
+    \dot F_q &= -\mathrm{cap}^\kappa\,k_\mathrm{act} S F_q + k_q F_a
+                - k_\mathrm{apo} (F - 1) F_q / F \\
     \mathrm{MMP} &= \mathrm{MMP}_0(a)\,(1 + g_M M) \\
     D &= \sigma F_a \\
     \dot C_3 &= \mathrm{cap}\,(s_3 F_q + \phi_3 D) - k_\mathrm{mat} C_3
@@ -33,12 +34,13 @@ and for the whole site:
     \dot H = -k_H H .
 
 ``F = F_q + F_a``; ``cap`` and ``MMP_0`` are the ageing factors of
-:mod:`dermasim.model.ageing` evaluated at the current age ``a = a_0 + t/365.25``; ``kappa`` (assumed) makes the
-fibroblasts' response to a stimulus fall faster with age than their resting synthesis
-(Varani 2006 reports defective mechanical stimulation of aged fibroblasts, direction only). The
-growth-factor signal ``G`` is taken at quasi-steady state: TGF-beta decays at 9-15 /day
-(rows WH-1, WH-2), an order of magnitude faster than any other rate here, so it follows its
-sources and removing it removes the model's only stiff mode.
+:mod:`dermasim.model.ageing` evaluated at the current age ``a = a_0 + t/365.25``; the
+exponent ``kappa`` (assumed) makes the fibroblasts' response to a stimulus fall faster with
+age than their resting synthesis (Varani 2006 reports defective mechanical stimulation of
+aged fibroblasts; direction only). The growth-factor signal ``G`` is taken at quasi-steady
+state: TGF-beta decays at 9-15 /day (rows WH-1, WH-2), an order of magnitude faster than any
+other rate here, so it follows its sources and removing it removes the model's only stiff
+mode.
 
 References
 ----------
@@ -122,7 +124,10 @@ def rhs(t: Any, y: Any, a: dict[str, Any], xp: Any = np) -> Any:
     f_tot = fq + fa
     activation = response * a["fibroblast_activation_rate"] * signal * fq
     proliferation = (
-        response * a["fibroblast_proliferation_rate"] * signal * fa
+        response
+        * a["fibroblast_proliferation_rate"]
+        * signal
+        * fa
         * (1.0 - f_tot / a["fibroblast_capacity"])
     )
     d_fa = activation + proliferation - a["fibroblast_quiescence_rate"] * fa
@@ -152,9 +157,8 @@ def rhs(t: Any, y: Any, a: dict[str, Any], xp: Any = np) -> Any:
     d_pdep = -a["pn_clearance"] * pdep
 
     d_ie = -a["injury_clearance"] * ie
-    d_ep = (
-        a["epidermal_growth_gain"] * (ie + g[:, :1])
-        - a["epidermal_relaxation_rate"] * (ep - 1.0)
+    d_ep = a["epidermal_growth_gain"] * (ie + g[:, :1]) - a["epidermal_relaxation_rate"] * (
+        ep - 1.0
     )
     d_gel = -a["filler_degradation_rate"] * gel
 

@@ -13,11 +13,12 @@ Microneedling
     the epidermis therefore barely injure the dermis.
 Polynucleotide
     The dose ``V c`` (mg) spread over the treated area enters the depot ``P`` of the layer
-    that holds the injection depth (mg/cm2); the needle leaves a small injury in that layer
-    and in the epidermis.
+    that holds the injection depth (mg/cm2). The injection blebs leave visible swelling and
+    redness, carried by the epidermal injury; the dermal volume of a fine needle track is
+    negligible next to a needling session's, so no dermal injury (no inflammatory spike).
 Hyaluronic-acid filler
-    The gel volume per area enters ``H`` (mL/cm2); the injection leaves a small injury in the
-    reticular dermis and the epidermis.
+    The gel volume per area enters ``H`` (mL/cm2); the injection's swelling and redness are
+    carried by the epidermal injury, as for polynucleotides.
 """
 
 from __future__ import annotations
@@ -66,12 +67,10 @@ def apply_course_session(
         assert course.dose_mg is not None
         layer = _layer_at_depth(course.depth_mm, geometry)
         out[:, layer_index("pn_depot", layer)] += course.dose_mg / course.area_cm2
-        out[:, layer_index("injury", layer)] += a["pn_injection_injury"][:, 0]
         out[:, ie] += a["pn_injection_injury"][:, 0]
     elif course.treatment == "hyaluronic_filler":
         assert course.volume_ml is not None and course.area_cm2 is not None
         out[:, global_index("filler_gel")] += course.volume_ml / course.area_cm2
-        out[:, layer_index("injury", "reticular")] += a["filler_injection_injury"][:, 0]
         out[:, ie] += a["filler_injection_injury"][:, 0]
     else:  # pragma: no cover - Course validates the treatment name
         raise ValueError(course.treatment)

@@ -92,9 +92,7 @@ class Prior:
                 raise ParameterError(
                     invalid_value(f"{where}.gsd", prior.gsd, "a number above 1", "gsd = 2.0")
                 )
-        if family == "normal" and (
-            prior.mean is None or prior.sd is None or not prior.sd > 0
-        ):
+        if family == "normal" and (prior.mean is None or prior.sd is None or not prior.sd > 0):
             raise ParameterError(
                 invalid_value(
                     f"{where}.sd", prior.sd, "a positive number, with mean", "mean = 0.5, sd = 0.1"

@@ -65,7 +65,10 @@ class Parameter:
             key = sorted(unknown)[0]
             raise ParameterError(
                 invalid_value(
-                    f"{where}.{key}", data[key], "keys " + ", ".join(sorted(_KEYS)), "unit = '1/day'"
+                    f"{where}.{key}",
+                    data[key],
+                    "keys " + ", ".join(sorted(_KEYS)),
+                    "unit = '1/day'",
                 )
             )
         bounds = data.get("bounds")
@@ -76,25 +79,35 @@ class Parameter:
             or not bounds[0] < bounds[1]
         ):
             raise ParameterError(
-                invalid_value(f"{where}.bounds", bounds, "[lower, upper] with lower < upper",
-                              "bounds = [0.1, 1.0]")
+                invalid_value(
+                    f"{where}.bounds",
+                    bounds,
+                    "[lower, upper] with lower < upper",
+                    "bounds = [0.1, 1.0]",
+                )
             )
         lo, hi = float(bounds[0]), float(bounds[1])
         value = data.get("value")
         if not isinstance(value, int | float) or not lo <= value <= hi:
             raise ParameterError(
-                invalid_value(f"{where}.value", value, f"a number within {lo:g} to {hi:g}",
-                              "value = 0.4")
+                invalid_value(
+                    f"{where}.value", value, f"a number within {lo:g} to {hi:g}", "value = 0.4"
+                )
             )
         unit = data.get("unit")
         if not isinstance(unit, str) or not unit:
-            raise ParameterError(invalid_value(f"{where}.unit", unit, "a unit string",
-                                               "unit = '1/day'"))
+            raise ParameterError(
+                invalid_value(f"{where}.unit", unit, "a unit string", "unit = '1/day'")
+            )
         evidence = data.get("evidence")
         if evidence not in EVIDENCE_GRADES:
             raise ParameterError(
-                invalid_value(f"{where}.evidence", evidence, "one of " + ", ".join(EVIDENCE_GRADES),
-                              "evidence = 'assumed'")
+                invalid_value(
+                    f"{where}.evidence",
+                    evidence,
+                    "one of " + ", ".join(EVIDENCE_GRADES),
+                    "evidence = 'assumed'",
+                )
             )
         source = data.get("source", [])
         if isinstance(source, str):
@@ -102,14 +115,21 @@ class Parameter:
         note = data.get("note", "")
         if evidence == "assumed" and not str(note).strip():
             raise ParameterError(
-                invalid_value(f"{where}.note", note, "a reason, since the value is assumed",
-                              "note = 'no measurement found; wide prior'")
+                invalid_value(
+                    f"{where}.note",
+                    note,
+                    "a reason, since the value is assumed",
+                    "note = 'no measurement found; wide prior'",
+                )
             )
         if evidence != "assumed" and not source:
             raise ParameterError(
-                invalid_value(f"{where}.source", source,
-                              "one or more keys of references.bib unless evidence = 'assumed'",
-                              "source = ['Waugh2006']")
+                invalid_value(
+                    f"{where}.source",
+                    source,
+                    "one or more keys of references.bib unless evidence = 'assumed'",
+                    "source = ['Waugh2006']",
+                )
             )
         prior = Prior.from_record(name, dict(data.get("prior", {})), (lo, hi))
         return cls(

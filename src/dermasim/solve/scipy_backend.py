@@ -60,8 +60,14 @@ class Trajectory:
         return self.states[:, idx, :]
 
 
-def _sample_times(start: float, stop: float, wanted: np.ndarray, dense_from: float | None,
-                  options: SolverOptions, last: bool) -> np.ndarray:
+def _sample_times(
+    start: float,
+    stop: float,
+    wanted: np.ndarray,
+    dense_from: float | None,
+    options: SolverOptions,
+    last: bool,
+) -> np.ndarray:
     inside = wanted[(wanted >= start) & ((wanted <= stop) if last else (wanted < stop))]
     parts = [inside]
     if dense_from is not None:
@@ -132,8 +138,13 @@ def integrate_sessions(
             continue
         grid = np.union1d(samples, [stop])
         sol = solve_ivp(
-            fun, (start, stop), y.ravel(), method=options.method, t_eval=grid,
-            rtol=options.rtol, atol=options.atol,
+            fun,
+            (start, stop),
+            y.ravel(),
+            method=options.method,
+            t_eval=grid,
+            rtol=options.rtol,
+            atol=options.atol,
         )
         if sol.status != 0:
             raise SolverError(
@@ -156,5 +167,6 @@ def integrate_sessions(
             f"a state fell to {traj.min():.3g} < 0 beyond the solver tolerance; "
             "tighten rtol/atol (for example rtol=1e-8)"
         )
-    return Trajectory(times=np.concatenate(times) if times else np.empty(0),
-                      states=np.maximum(traj, 0.0))
+    return Trajectory(
+        times=np.concatenate(times) if times else np.empty(0), states=np.maximum(traj, 0.0)
+    )

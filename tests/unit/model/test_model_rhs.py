@@ -1,0 +1,73 @@
+"""Right-hand side: shapes, batch independence, resting steady state, positivity."""
+
+import numpy as np
+import pytest
+
+from dermasim.model import N_STATES, initial_state, model_arguments, rhs
+from dermasim.model.ageing import REFERENCE_AGE_YEARS
+from dermasim.model.layout import LAYERS, STATE_NAMES, global_index, layer_index
+from dermasim.parameters import ParameterSet
+from dermasim.patient import Patient
+
+
+@pytest.fixture(scope="module")
+def args():
+    ps = ParameterSet.load()
+    return model_arguments(ps.sample(6, np.random.default_rng(3)), Patient(age=50))
+
+
+def test_layout_is_a_bijection():
+    columns = [layer_index(s, layer) for s in ("injury", "collagen_I") for layer in LAYERS]
+    columns.append(global_index("filler_gel"))
+    assert len(set(columns)) == len(columns)
+    assert len(STATE_NAMES) == N_STATES
+    assert STATE_NAMES[layer_index("collagen_I", "reticular")] == "collagen_I[reticular]"
+
+
+def test_shape_and_batch_independence(args):
+    y = initial_state(args)
+    y[:, layer_index("injury", "papillary")] = np.linspace(0.0, 0.5, y.shape[0])
+    whole = rhs(3.0, y, args)
+    assert whole.shape == y.shape
+    for i in range(y.shape[0]):
+        row_args = {k: v[i : i + 1] for k, v in args.items()}
+        np.testing.assert_allclose(rhs(3.0, y[i : i + 1], row_args)[0], whole[i], rtol=1e-12)
+
+
+def test_rest_is_steady_at_reference_age():
+    """At the reference age an untreated patient is at steady state (but for elastosis)."""
+    ps = ParameterSet.load()
+    a = model_arguments(ps.sample(4, np.random.default_rng(0)), Patient(age=30))
+    a["age0"] = np.full_like(a["age0"], REFERENCE_AGE_YEARS)
+    y = initial_state(a)
+    d = rhs(0.0, y, a)
+    elastosis = [layer_index("elastotic_material", layer) for layer in LAYERS]
+    # elastotic material accumulates with exposure from the reference age on ...
+    expected = np.broadcast_to(a["elastosis_rate"] * a["exposure"], (4, len(LAYERS)))
+    np.testing.assert_allclose(d[:, elastosis], expected)
+    # ... and everything else is at the young-adult steady state
+    d[:, elastosis] = 0.0
+    np.testing.assert_allclose(d, 0.0, atol=1e-15)
+
+
+def test_untreated_collagen_falls_after_reference_age(args):
+    y = initial_state(args)
+    d = rhs(0.0, y, args)
+    for layer in LAYERS:
+        total = d[:, layer_index("collagen_I", layer)] + d[:, layer_index("collagen_III", layer)]
+        assert (total < 0).all()
+
+
+def test_zero_states_are_not_pushed_negative(args):
+    """Every state that is zero has a non-negative derivative (positivity of the flow)."""
+    rng = np.random.default_rng(1)
+    y = np.abs(rng.normal(size=(args["age0"].shape[0], N_STATES))) + 0.01
+    for col in range(N_STATES):
+        z = y.copy()
+        z[:, col] = 0.0
+        assert (rhs(10.0, z, args)[:, col] >= 0).all(), STATE_NAMES[col]
+
+
+def test_accepts_an_array_namespace(args):
+    y = initial_state(args)
+    np.testing.assert_array_equal(rhs(1.0, y, args, xp=np), rhs(1.0, y, args))
