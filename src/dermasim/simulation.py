@@ -56,14 +56,18 @@ def _check_days(days: Any) -> float:
         isinstance(days, bool)
         or not isinstance(days, Real)
         or not math.isfinite(days)
-        or not (1 <= days <= MAX_DAYS)
+        or not (1 <= float(days) <= MAX_DAYS)
     ):
         raise SimulationError(invalid_value("days", days, f"1 to {MAX_DAYS} days", "days = 730"))
     return float(days)
 
 
 def _check_draws(draws: Any) -> int:
-    if isinstance(draws, bool) or not isinstance(draws, Integral) or not 1 <= draws <= MAX_DRAWS:
+    if (
+        isinstance(draws, bool)
+        or not isinstance(draws, Integral)
+        or not 1 <= int(draws) <= MAX_DRAWS
+    ):
         raise SimulationError(
             invalid_value("draws", draws, f"an integer from 1 to {MAX_DRAWS}", "draws = 200")
         )
@@ -79,7 +83,7 @@ def _check_seed(seed: Any) -> int:
 def _check_at(at: Sequence[float] | None, days: float) -> np.ndarray:
     if at is None:
         return np.empty(0)
-    values = []
+    values: list[float] = []
     for t in at:
         if (
             isinstance(t, bool)

@@ -124,7 +124,7 @@ class Solution:
         """Output times in days."""
         return np.asarray(self.dataset["time"].values)
 
-    def _times_at(self, at: Sequence[float] | None) -> np.ndarray:
+    def _times_at(self, at: Sequence[float] | np.ndarray | None) -> np.ndarray:
         if at is None:
             return self.times
         wanted = np.asarray(at, dtype=float)
@@ -141,7 +141,10 @@ class Solution:
         return wanted
 
     def quantiles(
-        self, endpoint: str, at: Sequence[float] | None = None, q: Sequence[float] = QUANTILES
+        self,
+        endpoint: str,
+        at: Sequence[float] | np.ndarray | None = None,
+        q: Sequence[float] = QUANTILES,
     ) -> np.ndarray:
         """Quantiles over draws, shape ``(len(q), time)``."""
         if endpoint not in self.endpoints:

@@ -84,7 +84,7 @@ def integrate_sessions(
     t_end: float,
     session_days: Sequence[float],
     jump: Jump,
-    t_eval: Sequence[float],
+    t_eval: Sequence[float] | np.ndarray,
     options: SolverOptions = SolverOptions(),
 ) -> Trajectory:
     """Integrate a batch through a course of sessions.

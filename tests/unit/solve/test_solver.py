@@ -40,7 +40,13 @@ def test_sessions_after_the_horizon_are_ignored():
 def test_dense_samples_follow_each_session():
     opts = SolverOptions(dense_days=2.0, dense_step_days=0.5)
     traj = integrate_sessions(
-        decay, Y0, ARGS, t_end=6.0, session_days=[3.0], jump=add_one, t_eval=[0, 6],
+        decay,
+        Y0,
+        ARGS,
+        t_end=6.0,
+        session_days=[3.0],
+        jump=add_one,
+        t_eval=[0, 6],
         options=opts,
     )
     np.testing.assert_allclose(traj.times, [0.0, 3.0, 3.5, 4.0, 4.5, 5.0, 6.0])
@@ -51,8 +57,14 @@ def test_error_shrinks_with_tolerance():
     errors = []
     for rtol in (1e-3, 1e-5, 1e-7):
         traj = integrate_sessions(
-            decay, np.ones((3, 1)), ARGS, t_end=10.0, session_days=[], jump=add_one,
-            t_eval=[10.0], options=SolverOptions(rtol=rtol, atol=rtol * 1e-3),
+            decay,
+            np.ones((3, 1)),
+            ARGS,
+            t_end=10.0,
+            session_days=[],
+            jump=add_one,
+            t_eval=[10.0],
+            options=SolverOptions(rtol=rtol, atol=rtol * 1e-3),
         )
         errors.append(np.abs(traj.at([10.0])[:, 0, 0] - exact).max())
     assert errors[0] > errors[1] > errors[2]
@@ -64,6 +76,11 @@ def test_negative_beyond_tolerance_is_an_error():
 
     with pytest.raises(SolverError, match="tolerance"):
         integrate_sessions(
-            push_down, np.ones((1, 1)), {}, t_end=5.0, session_days=[], jump=add_one,
+            push_down,
+            np.ones((1, 1)),
+            {},
+            t_end=5.0,
+            session_days=[],
+            jump=add_one,
             t_eval=[0, 5],
         )

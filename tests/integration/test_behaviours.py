@@ -1,0 +1,198 @@
+"""Behaviours the model must show (prior medians over draws).
+
+Each test names the evidence row or design statement it checks. These are qualitative
+checks on the prior predictions; none of them was used to set a parameter value.
+"""
+
+from functools import cache
+
+import numpy as np
+import pytest
+
+from dermasim import Patient, simulate
+
+DRAWS = 100
+
+
+@cache
+def run(protocol: str, days: int = 200, **patient):
+    return simulate(protocol, Patient(**patient), days=days, draws=DRAWS, seed=0)
+
+
+def median(sol, endpoint, t=None):
+    values = sol.dataset[endpoint].values
+    curve = np.median(values, axis=0)
+    return curve if t is None else float(curve[int(t)])
+
+
+def gain(protocol, t, days=200, **patient):
+    """Per-draw collagen content gain over the untreated twin (percentage points)."""
+    treated = run(protocol, days, **patient).dataset["collagen_content"].sel(time=t).values
+    untreated = run("no treatment", days, **patient).dataset["collagen_content"].sel(time=t)
+    return treated - untreated.values
+
+
+# ------------------------------------------------------------------------------- ageing
+def test_untreated_collagen_falls_about_one_percent_a_year_row_ag1():
+    """AG-1 (Shuster1975): dermal collagen content falls about 1% per year of adulthood."""
+    sol = run("no treatment", 365)
+    per_year = sol.dataset["collagen_density"].sel(time=365).values
+    p05, p50, p95 = np.quantile(per_year, [0.05, 0.5, 0.95])
+    assert p05 <= -1.0 <= p95
+    assert -2.5 <= p50 <= -0.5
+
+
+@pytest.mark.parametrize("exposure", [{"uv_exposure": "high"}, {"smoker": True}])
+def test_uv_and_smoking_speed_the_loss(exposure):
+    base = run("no treatment", 365).dataset["collagen_density"].sel(time=365).values
+    worse = run("no treatment", 365, **exposure).dataset["collagen_density"].sel(time=365)
+    assert (worse.values < base).all()  # same draws (seed), so the comparison is paired
+
+
+def test_low_uv_slows_the_loss():
+    base = run("no treatment", 365).dataset["collagen_density"].sel(time=365).values
+    low = run("no treatment", 365, uv_exposure="low").dataset["collagen_density"].sel(time=365)
+    assert (low.values > base).all()
+
+
+def test_older_patients_start_lower():
+    start = [
+        median(run("no treatment", age=age), "collagen_content", 0) for age in (25, 45, 65, 85)
+    ]
+    assert np.all(np.diff(start) < 0)
+
+
+def test_older_patients_respond_less_to_the_same_course():
+    gains = [np.median(gain("microneedling-4-monthly", 180, age=age)) for age in (25, 45, 65, 85)]
+    assert np.all(np.diff(gains) < 0)
+    assert gains[-1] > 0
+
+
+# ------------------------------------------------------------------------ microneedling
+def test_needling_inflammation_is_transient_rows_wh5_wh6():
+    """WH-6: the inflammatory phase ends by day 2 to 5; WH-5 clearance 0.2-0.6 /day."""
+    curve = median(run("1 x microneedling 1.5 mm", 60), "inflammation")
+    peak_day = int(np.argmax(curve))
+    assert 1 <= peak_day <= 5
+    assert curve[14] < 0.1 * curve.max()
+    assert curve[0] == 0.0
+
+
+def test_collagen_III_rises_before_collagen_I_rows_wh7_wh8():
+    """WH-7/WH-8 and MN-S18-1: type III is laid down first, type I later (remodelling)."""
+    sol = run("microneedling-4-monthly", 365)
+    c3 = median(sol, "collagen_III")
+    c1 = median(sol, "collagen_I")
+    for fraction in (0.25, 0.5):
+        assert np.argmax(c3 >= fraction * c3.max()) < np.argmax(c1 >= fraction * c1.max())
+    assert np.argmax(c3) < np.argmax(c1)
+    assert c3[30] > c1[30] > 0
+
+
+def test_needling_gain_peaks_after_the_last_session_then_decays():
+    sol = run("microneedling-4-monthly", 730)
+    curve = median(sol, "collagen_density")
+    peak = int(np.argmax(curve))
+    last_session = 90
+    assert last_session + 14 <= peak <= last_session + 180
+    assert curve[730] < curve[peak]
+    assert curve[365] > curve[730]
+
+
+DEPTHS = (0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
+
+
+@pytest.fixture(scope="module")
+def by_depth():
+    return {d: run(f"4 x microneedling {d} mm every 30 days", 200) for d in DEPTHS}
+
+
+def test_needles_shallower_than_the_epidermis_give_little_dermal_gain(by_depth):
+    shallow = median(by_depth[0.1], "collagen_density", 180)
+    deep = median(by_depth[1.5], "collagen_density", 180)
+    assert shallow < 0.1 * deep
+
+
+def test_gain_grows_with_depth_and_saturates(by_depth):
+    gains = np.array([median(by_depth[d], "collagen_density", 180) for d in DEPTHS])
+    assert np.all(np.diff(gains) > 0)
+    per_mm_shallow = (gains[3] - gains[2]) / 0.5  # 0.5 -> 1.0 mm
+    per_mm_deep = (gains[7] - gains[6]) / 0.5  # 2.5 -> 3.0 mm
+    assert per_mm_deep < 0.5 * per_mm_shallow
+
+
+def test_downtime_grows_with_depth(by_depth):
+    downtime = [by_depth[d].downtime_summary()["median"] for d in DEPTHS]
+    assert np.all(np.diff(downtime) >= 0)
+    assert downtime[-1] > downtime[0]
+    assert 1.0 <= by_depth[1.5].downtime_summary()["median"] <= 7.0  # "a few days"
+
+
+def test_needling_thickens_the_epidermis_row_mna08_1():
+    """MN-A08-1 (Aust2008): the epidermis is thicker after needling (direction)."""
+    assert median(run("microneedling-4-monthly", 365), "epidermal_thickness", 365) > 0
+
+
+def test_needling_raises_tropoelastin_and_lowers_total_elastin_rows_mne15():
+    """MN-E15-2 and MN-E15-3 (ElDomyati2015), 6 sessions 14 days apart, days 70 and 160."""
+    sol = run("microneedling-6-biweekly", 200)
+    for day in (70, 160):
+        assert median(sol, "tropoelastin", day) > 0
+        assert median(sol, "elastin", day) < 0
+
+
+# ---------------------------------------------------------------------- polynucleotides
+def test_polynucleotide_has_no_inflammatory_spike():
+    pn = median(run("1 x polynucleotide", 60), "inflammation")
+    mn = median(run("1 x microneedling 1.5 mm", 60), "inflammation")
+    assert pn.max() < 0.1 * mn.max()
+
+
+def test_polynucleotide_gain_is_gradual():
+    curve = median(run("1 x polynucleotide", 60), "collagen_density")
+    first_month = curve[:29]
+    assert np.all(np.diff(first_month) >= -1e-9)
+    assert curve[7] < 0.5 * curve[28]
+
+
+def test_more_polynucleotide_sessions_give_more():
+    gains = [
+        median(run(f"{n} x polynucleotide every 28 days", 200), "collagen_density", 180)
+        for n in (1, 2, 3, 4)
+    ]
+    assert np.all(np.diff(gains) > 0)
+
+
+# ------------------------------------------------------------------------------- filler
+def test_filler_thickness_jumps_then_decays_row_hak15_1():
+    """HA-K15-1 (KimZH2015): gel mass falls over months (43% left at 16 weeks in mice)."""
+    filler = median(run("ha-filler-single", 365), "dermal_thickness")
+    baseline = median(run("no treatment", 365), "dermal_thickness")
+    jump = filler[0] - baseline[0]
+    assert jump > 0.5  # 1 mL over 10 cm2 is 1 mm of gel
+    assert filler[90] - baseline[90] < filler[0] - baseline[0]
+    assert filler[365] - baseline[365] < 0.5 * jump
+
+
+def test_filler_collagen_gain_is_smaller_than_a_needling_course():
+    ha = median(run("ha-filler-single", 200), "collagen_density", 180)
+    mn = median(run("microneedling-4-monthly", 200), "collagen_density", 180)
+    assert 0 < ha < mn
+
+
+# ------------------------------------------------------------ repetition and maintenance
+def test_repeating_a_course_accumulates():
+    four = np.median(gain("4 x microneedling 1.5 mm every 30 days", 365, 400))
+    eight = np.median(gain("8 x microneedling 1.5 mm every 30 days", 365, 400))
+    assert eight > four > 0
+
+
+def test_maintenance_holds_gains_that_otherwise_decay():
+    course = "4 x microneedling 1.5 mm every 30 days"
+    plain = median(run(course, 730), "collagen_density")
+    kept = median(
+        run(f"{course}; 2 x microneedling 1.5 mm every 180 days from day 270", 730),
+        "collagen_density",
+    )
+    assert kept[540] > plain[540]
+    assert plain[540] < plain.max()  # without maintenance the gain decays
