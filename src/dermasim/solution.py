@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import xarray as xr
 
 from ._version import version
 from .errors import SimulationError, invalid_value
 from .model import ENDPOINTS
 
 if TYPE_CHECKING:
+    import xarray as xr
     from matplotlib.figure import Figure
 
     from .parameters import ParameterSet
@@ -79,6 +79,8 @@ class Solution:
         point: bool = False,
     ) -> Solution:
         """Assemble a Solution from arrays ``(draw, time)`` and ``(draw, session)``."""
+        import xarray as xr
+
         n_draws = downtime.shape[0]
         data_vars: dict[str, Any] = {}
         for name, values in endpoints.items():

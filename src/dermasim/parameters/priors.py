@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from ..errors import ParameterError, invalid_value
 
@@ -115,6 +114,8 @@ class Prior:
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """Quantile function of the truncated prior at probabilities ``u`` in [0, 1]."""
+        from scipy.special import ndtr, ndtri
+
         u = np.asarray(u, dtype=float)
         if self.distribution == "uniform":
             return self.lower + u * (self.upper - self.lower)
@@ -123,8 +124,8 @@ class Prior:
             lo, hi = math.log(self.lower), math.log(self.upper)
         else:
             lo, hi = self.lower, self.upper
-        c_lo, c_hi = stats.norm.cdf([(lo - loc) / scale, (hi - loc) / scale])
-        z = stats.norm.ppf(c_lo + u * (c_hi - c_lo))
+        c_lo, c_hi = ndtr(np.array([(lo - loc) / scale, (hi - loc) / scale]))
+        z = ndtri(c_lo + u * (c_hi - c_lo))
         x = loc + scale * z
         out = np.exp(x) if space == "log" else x
         return np.clip(out, self.lower, self.upper)  # guards round-off at the very ends only

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.integrate import solve_ivp
 
 from ..errors import SolverError
 
@@ -115,6 +114,8 @@ def integrate_sessions(
     Trajectory
         Output times merged with the dense samples after each session, sorted.
     """
+    from scipy.integrate import solve_ivp
+
     batch, n_states = y0.shape
     wanted = np.unique(np.asarray(t_eval, dtype=float))
     days = sorted({float(d) for d in session_days if 0.0 <= d < t_end})

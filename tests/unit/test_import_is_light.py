@@ -1,0 +1,17 @@
+"""``import dermasim`` stays light: heavy and optional libraries load on first use."""
+
+import subprocess
+import sys
+
+HEAVY = ("matplotlib", "xarray", "scipy.integrate", "typer", "rich", "pandas")
+
+
+def test_import_does_not_load_heavy_modules():
+    code = (
+        "import sys, dermasim; "
+        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == "", f"loaded at import: {out}"
