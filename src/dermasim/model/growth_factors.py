@@ -1,0 +1,22 @@
+r"""Growth-factor signal (TGF-beta and PDGF lumped), at quasi-steady state.
+
+.. math::
+
+    G = M + w_A\, A
+
+TGF-beta decays at 9-15 /day (Waugh 2006, row WH-1; Jin 2011, row WH-2), an order of
+magnitude faster than any other rate of the model, so ``G`` follows its sources: inflammation
+``M`` and, with weight ``w_A`` (``pn_growth_weight``, assumed), polynucleotide activation
+``A``. Taking the quasi-steady state removes the model's only stiff mode.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["growth_factor"]
+
+
+def growth_factor(inflammation: Any, activation: Any, a: dict[str, Any]) -> Any:
+    """Quasi-steady growth-factor signal ``G``."""
+    return inflammation + a["pn_growth_weight"] * activation
