@@ -35,7 +35,7 @@ import numpy as np
 
 from ..geometry import SkinGeometry
 from .layout import LAYERS, global_index, layer_index
-from .rhs import MM_PER_ML_PER_CM2
+from .filler import MM_PER_ML_PER_CM2
 
 __all__ = ["ENDPOINTS", "ENDPOINT_UNITS", "downtime_days", "observe", "redness"]
 
