@@ -205,7 +205,9 @@ def compare(
         from rich.progress import Progress
 
         with Progress(console=console, transient=True) as bar:
-            task = bar.add_task("simulating", total=len(protocols or []) or 6)
+            from .protocol import bundled_protocols
+
+            task = bar.add_task("simulating", total=len(protocols or bundled_protocols()))
 
             def step(label: str) -> None:
                 bar.update(task, advance=1, description=label)

@@ -15,10 +15,16 @@ from .simulation import Simulation
 from .solution import Solution
 from .solve import SolverOptions
 
-__all__ = ["COMPARE_DAYS", "Comparison", "compare_protocols"]
+__all__ = ["COMPARE_DAYS", "Comparison", "compare_protocols", "report_days"]
 
 #: Reporting times of the comparison table, days (about 3, 6, 12 and 24 months).
 COMPARE_DAYS: dict[str, float] = {"3 mo": 90.0, "6 mo": 180.0, "12 mo": 365.0, "24 mo": 730.0}
+
+
+def report_days(horizon: float) -> dict[str, float]:
+    """Columns of the comparison table inside ``horizon``; the horizon itself if none is."""
+    inside = {k: v for k, v in COMPARE_DAYS.items() if v <= horizon}
+    return inside or {f"day {horizon:g}": float(horizon)}
 
 
 @dataclass(frozen=True)
@@ -34,7 +40,7 @@ class Comparison:
     def report_days(self) -> dict[str, float]:
         """Labels and days of the table columns that fall inside the horizon."""
         horizon = min(float(s.times[-1]) for s in self.solutions.values())
-        return {k: v for k, v in COMPARE_DAYS.items() if v <= horizon}
+        return report_days(horizon)
 
     def rows(self) -> list[dict[str, Any]]:
         """One row per protocol: endpoint quantiles at each reporting day, and downtime."""
@@ -152,6 +158,6 @@ def compare_protocols(
             protocol=proto, patient=patient, parameters=ps, solver=solver or SolverOptions()
         )
         solutions[label] = sim.run(
-            days=days, draws=draws, seed=seed, at=[d for d in COMPARE_DAYS.values() if d <= days]
+            days=days, draws=draws, seed=seed, at=list(report_days(days).values())
         )
     return Comparison(patient=patient, protocols=resolved, solutions=solutions)
