@@ -34,8 +34,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..geometry import SkinGeometry
-from .layout import LAYERS, global_index, layer_index
 from .filler import MM_PER_ML_PER_CM2
+from .layout import LAYERS, global_index, layer_index
 
 __all__ = ["ENDPOINTS", "ENDPOINT_UNITS", "downtime_days", "observe", "redness"]
 
