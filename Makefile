@@ -42,8 +42,8 @@ bench: $(VENV)/.installed-base
 	$(BIN)/python benchmarks/run.py --out benchmarks/results.json
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests benchmarks examples
-	$(BIN)/ruff format --check src tests benchmarks examples
+	$(BIN)/ruff check src tests benchmarks examples docs
+	$(BIN)/ruff format --check src tests benchmarks examples docs
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy

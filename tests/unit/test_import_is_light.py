@@ -7,10 +7,7 @@ HEAVY = ("matplotlib", "xarray", "scipy.integrate", "typer", "rich", "pandas")
 
 
 def test_import_does_not_load_heavy_modules():
-    code = (
-        "import sys, dermasim; "
-        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
-    )
+    code = f"import sys, dermasim; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()

@@ -1,0 +1,21 @@
+"""Compare three courses for a 58-year-old with high UV exposure, same parameter draws."""
+
+from _common import output_folder
+
+import dermasim
+
+patient = dermasim.Patient(age=58, sex="female", site="cheek", uv_exposure="high")
+result = dermasim.compare_protocols(
+    ["no-treatment", "microneedling-4-monthly", "pn-standard"],
+    patient,
+    days=400,
+    draws=40,
+    seed=1,
+)
+for row in result.rows():
+    cells = "  ".join(
+        f"{label}: {c['median']:.1f} [{c['p05']:.1f}, {c['p95']:.1f}]"
+        for label, c in row["collagen_density"].items()
+    )
+    print(f"{row['protocol']:<26} {cells}")
+result.plot(path=output_folder() / "compare.png")
