@@ -98,6 +98,16 @@ def _fmt(median: float, p05: float, p95: float, unit: str, sep: str = " ") -> st
     return f"{median:.{digits}f}{sep}[{p05:.{digits}f}, {p95:.{digits}f}]"
 
 
+def _check_out(out: Path | None) -> None:
+    """Refuse an output folder that cannot be one, before any long run."""
+    if out is not None and out.exists() and not out.is_dir():
+        raise SimulationError(
+            invalid_value(
+                "--out", str(out), "a folder (new or existing), not a file", "--out out/run1"
+            )
+        )
+
+
 def _write_json(path: Path, data: dict[str, Any]) -> None:
     from .solution import atomic_write
 
@@ -132,6 +142,7 @@ def simulate(
 
     if isinstance(days, float) and not math.isfinite(days):
         raise SimulationError(invalid_value("--days", days, "1 to 3650 days", "--days 730"))
+    _check_out(out)
     proto = Protocol.load(protocol)
     person = _load_patient(patient)
     report = _parse_at(at, days)
@@ -198,6 +209,7 @@ def compare(
     """Compare protocols: collagen density at 3, 6, 12 and 24 months, and downtime."""
     from .compare import compare_protocols
 
+    _check_out(out)
     person = _load_patient(patient)
     console = _console(stderr=True)
     show = console.is_terminal and not json_out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,10 +16,28 @@ from .simulation import Simulation
 from .solution import Solution
 from .solve import SolverOptions
 
-__all__ = ["COMPARE_DAYS", "Comparison", "compare_protocols", "report_days"]
+__all__ = ["COMPARE_DAYS", "Comparison", "compare_protocols", "file_stems", "report_days"]
 
 #: Reporting times of the comparison table, days (about 3, 6, 12 and 24 months).
 COMPARE_DAYS: dict[str, float] = {"3 mo": 90.0, "6 mo": 180.0, "12 mo": 365.0, "24 mo": 730.0}
+
+
+def file_stems(labels: list[str], max_length: int = 80) -> dict[str, str]:
+    """Safe, distinct file names (without suffix) for protocol labels.
+
+    Bundled names are kept; other labels (compact strings may hold ``/`` as in ``mg/mL``)
+    keep letters, digits, ``.``, ``-`` and ``_``, other runs of characters becoming ``_``.
+    """
+    stems: dict[str, str] = {}
+    used: set[str] = set()
+    for label in labels:
+        base = re.sub(r"[^A-Za-z0-9._-]+", "_", label).strip("._")[:max_length] or "protocol"
+        stem, k = base, 2
+        while stem in used:
+            stem, k = f"{base}_{k}", k + 1
+        used.add(stem)
+        stems[label] = stem
+    return stems
 
 
 def report_days(horizon: float) -> dict[str, float]:
@@ -89,7 +108,10 @@ class Comparison:
     def write(self, folder: str | os.PathLike[str]) -> list[Path]:
         """Write every solution as NetCDF and the figure as PNG into ``folder``."""
         root = Path(folder)
-        written = [sol.to_netcdf(root / f"{label}.nc") for label, sol in self.solutions.items()]
+        names = file_stems(list(self.solutions))
+        written = [
+            sol.to_netcdf(root / f"{names[label]}.nc") for label, sol in self.solutions.items()
+        ]
         fig = self.plot(path=root / f"compare_{self.endpoint}.png")
         import matplotlib.pyplot as plt
 

@@ -7,28 +7,72 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 import xarray as xr
+from matplotlib.figure import Figure
 
 import dermasim
 from dermasim import Patient, Protocol
 
+REQUIRED = (
+    "collagen_density",
+    "papillary_collagen",
+    "collagen_I",
+    "collagen_III",
+    "elastin",
+    "tropoelastin",
+    "epidermal_thickness",
+    "dermal_thickness",
+)
+
 
 @pytest.fixture(scope="module")
 def solution():
-    return dermasim.simulate("microneedling-4-monthly", days=120, draws=12, seed=2)
+    return dermasim.simulate("microneedling-4-monthly", days=120, draws=12, seed=2, at=[45.5])
 
 
-def test_solution_dataset_layout(solution):
+def test_simulate_returns_a_solution(solution):
+    assert isinstance(solution, dermasim.Solution)
+    assert isinstance(solution.dataset, xr.Dataset)
+
+
+def test_every_endpoint_has_draw_and_time_dims_and_units(solution):
     ds = solution.dataset
+    assert set(REQUIRED) <= set(solution.endpoints)
     for name in solution.endpoints:
-        assert ds[name].dims == ("draw", "time")
-        assert "units" in ds[name].attrs
+        assert ds[name].dims == ("draw", "time"), name
+        assert isinstance(ds[name].attrs["units"], str) and ds[name].attrs["units"], name
+        assert np.isfinite(ds[name].values).all(), name
+    assert ds["dermal_thickness"].attrs["units"] == "mm"
     assert ds.sizes["draw"] == 12
-    assert ds["time"].values[0] == 0 and ds["time"].values[-1] == 120
+
+
+def test_time_grid_is_daily_plus_extra_days(solution):
+    times = solution.times
+    assert times[0] == 0 and times[-1] == 120
+    assert 45.5 in times
+    assert np.all(np.diff(times) > 0)
+    assert len(times) == 121 + 1
+
+
+def test_sessions_and_downtime(solution):
+    ds = solution.dataset
     assert ds["downtime_days"].dims == ("draw", "session")
     np.testing.assert_array_equal(ds["session_day"].values, [0, 30, 60, 90])
-    for key in ("dermasim_version", "parameters", "seed", "draws", "protocol", "citations"):
-        assert key in ds.attrs
-    assert ds.attrs["seed"] == 2
+    assert (ds["downtime_days"].values >= 0).all()
+
+
+def test_provenance_attributes(solution):
+    attrs = solution.dataset.attrs
+    assert attrs["dermasim_version"] == dermasim.__version__
+    assert attrs["parameters"].startswith("default")
+    assert attrs["seed"] == 2
+    assert attrs["draws"] == 12
+    assert attrs["protocol"] == "4 x microneedling 1.5 mm every 30 days"
+    assert solution.provenance() == {
+        "version": dermasim.__version__,
+        "parameters": attrs["parameters"],
+        "draws": 12,
+        "seed": 2,
+    }
 
 
 def test_summary_and_quantiles_agree(solution):
@@ -37,60 +81,126 @@ def test_summary_and_quantiles_agree(solution):
     assert summary["collagen_III"]["median"] == list(q[1])
     assert summary["collagen_III"]["t_days"] == [60.0, 120.0]
     with pytest.raises(dermasim.SimulationError, match="at"):
-        solution.summary(at=[60.5])
+        solution.summary(at=[60.25])
+    with pytest.raises(dermasim.SimulationError, match="endpoint"):
+        solution.quantiles("wrinkles")
 
 
 def test_netcdf_round_trip(solution, tmp_path):
     path = solution.to_netcdf(tmp_path / "nested" / "run.nc")
-    back = xr.open_dataset(path, engine="scipy")
-    np.testing.assert_allclose(
-        back["collagen_density"].values, solution.dataset["collagen_density"]
-    )
-    assert back.attrs["protocol"] == solution.dataset.attrs["protocol"]
-    back.close()
+    assert path == tmp_path / "nested" / "run.nc"
+    with xr.open_dataset(path, engine="scipy") as back:
+        assert set(back.data_vars) == set(solution.dataset.data_vars)
+        for name in solution.dataset.data_vars:
+            np.testing.assert_array_equal(back[name].values, solution.dataset[name].values)
+            assert back[name].attrs["units"] == solution.dataset[name].attrs["units"]
+        np.testing.assert_array_equal(back["time"].values, solution.times)
+        for key in ("dermasim_version", "parameters", "seed", "draws", "protocol", "patient"):
+            assert back.attrs[key] == solution.dataset.attrs[key], key
     assert [p.name for p in path.parent.iterdir()] == ["run.nc"]
 
 
 def test_plot_returns_a_figure(solution, tmp_path):
+    import matplotlib.pyplot as plt
+
     fig = solution.plot(path=tmp_path / "fig.png")
-    assert fig.axes
-    assert (tmp_path / "fig.png").stat().st_size > 1000
+    try:
+        assert isinstance(fig, Figure)
+        assert fig.axes
+    finally:
+        plt.close(fig)
+    assert (tmp_path / "fig.png").read_bytes()[:4] == b"\x89PNG"
+    fig = solution.plot(endpoints=["collagen_I"])
+    try:
+        assert isinstance(fig, Figure)
+        assert len([ax for ax in fig.axes if ax.has_data()]) == 1
+    finally:
+        plt.close(fig)
 
 
 def test_identical_inputs_and_seed_are_bit_identical():
     a = dermasim.simulate("pn-standard", days=60, draws=5, seed=9).dataset
     b = dermasim.simulate("pn-standard", days=60, draws=5, seed=9).dataset
+    c = dermasim.simulate("pn-standard", days=60, draws=5, seed=10).dataset
     for name in a.data_vars:
         np.testing.assert_array_equal(a[name].values, b[name].values)
+    assert not np.array_equal(a["collagen_density"].values, c["collagen_density"].values)
 
 
-def test_protocol_objects_strings_and_patients_are_accepted():
+def test_protocol_objects_strings_and_patients_are_accepted(tmp_path):
     proto = Protocol.parse("2 x microneedling 1 mm every 2 weeks")
     sol = dermasim.simulate(proto, Patient(age=60, site="neck"), days=30, draws=3)
     assert sol.dataset.attrs["protocol"] == "2 x microneedling 1 mm every 14 days"
+    assert '"site": "neck"' in sol.dataset.attrs["patient"]
     sol = dermasim.simulate(proto, {"age": 33}, days=30, draws=3)
     assert '"age": 33' in sol.dataset.attrs["patient"]
+    path = tmp_path / "patient.toml"
+    path.write_text('age = 70\nsex = "male"\n')
+    sol = dermasim.simulate(proto, path, days=30, draws=3)
+    assert '"sex": "male"' in sol.dataset.attrs["patient"]
+
+
+def test_error_family():
+    for error in (
+        dermasim.ProtocolError,
+        dermasim.PatientError,
+        dermasim.ContraindicationError,
+        dermasim.SimulationError,
+        dermasim.ParameterError,
+        dermasim.SolverError,
+    ):
+        assert issubclass(error, dermasim.DermasimError)
+    assert issubclass(dermasim.ContraindicationError, dermasim.PatientError)
+
+
+MN = "4 x microneedling 1.5 mm every 30 days"
 
 
 @pytest.mark.parametrize(
-    ("call", "error"),
+    ("call", "error", "field"),
     [
-        (lambda: dermasim.simulate("4 x microneedling 9 mm every 30 days"), dermasim.ProtocolError),
-        (lambda: dermasim.simulate("pn-standard", {"age": 12}), dermasim.PatientError),
+        (
+            lambda: dermasim.simulate("4 x microneedling 9 mm every 30 days"),
+            "ProtocolError",
+            "depth",
+        ),
+        (lambda: dermasim.simulate("4 x microneedlin 1.5 mm"), "ProtocolError", "microneedlin"),
+        (lambda: dermasim.simulate("pn-standrad"), "ProtocolError", "pn-standrad"),
+        (lambda: dermasim.simulate(MN, {"age": 12}), "PatientError", "age"),
+        (lambda: dermasim.simulate(MN, {"site": "elbow"}), "PatientError", "site"),
         (
             lambda: dermasim.simulate("pn-standard", Patient(fish_allergy=True)),
-            dermasim.ContraindicationError,
+            "ContraindicationError",
+            "fish_allergy",
         ),
-        (lambda: dermasim.simulate("pn-standard", days=-5), dermasim.SimulationError),
-        (lambda: dermasim.simulate("pn-standard", draws=2.5), dermasim.SimulationError),
-        (lambda: dermasim.simulate("pn-standard", parameters="nope"), dermasim.ParameterError),
+        (
+            lambda: dermasim.simulate(MN, {"isotretinoin_last_6_months": True}),
+            "ContraindicationError",
+            "isotretinoin",
+        ),
+        (lambda: dermasim.simulate(MN, days=-5), "SimulationError", "days"),
+        (lambda: dermasim.simulate(MN, days=float("nan")), "SimulationError", "days"),
+        (lambda: dermasim.simulate(MN, draws=2.5), "SimulationError", "draws"),
+        (lambda: dermasim.simulate(MN, draws=0), "SimulationError", "draws"),
+        (lambda: dermasim.simulate(MN, seed=-1), "SimulationError", "seed"),
+        (lambda: dermasim.simulate(MN, days=50, at=[60]), "SimulationError", "at"),
+        (lambda: dermasim.simulate(MN, parameters="nope"), "ParameterError", "nope"),
     ],
 )
-def test_bad_input_raises_the_error_family(call, error):
-    with pytest.raises(error) as err:
+def test_bad_input_raises_the_error_family(call, error, field):
+    with pytest.raises(getattr(dermasim, error)) as err:
         call()
     assert isinstance(err.value, dermasim.DermasimError)
-    assert "\n" not in str(err.value)
+    message = str(err.value)
+    assert "\n" not in message
+    assert field in message
+    assert "for example" in message
+
+
+def test_contraindication_is_not_a_plain_patient_error():
+    with pytest.raises(dermasim.PatientError) as err:
+        dermasim.simulate(MN, {"age": 12})
+    assert not isinstance(err.value, dermasim.ContraindicationError)
 
 
 def test_compare_protocols_api():

@@ -1,16 +1,25 @@
-"""``dermasim simulate``: the JSON contract, equivalence of inputs, outputs on disk."""
+"""``dermasim simulate``: the JSON contract, equivalent inputs, determinism, files on disk."""
 
+import contextlib
+import io
 import json
+import math
 import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import xarray as xr
 
+import dermasim
 from dermasim.cli import main
+from dermasim.protocol import Protocol, bundled_protocols
 
 COMPACT = "4 x microneedling 1.5 mm every 30 days"
+AT = [0.0, 30.0, 120.0, 180.0]
+AT_ARG = "0,30,120,180"
+FAST = ["--draws", "8", "--days", "200"]
 REQUIRED = (
     "collagen_density",
     "papillary_collagen",
@@ -21,7 +30,21 @@ REQUIRED = (
     "epidermal_thickness",
     "dermal_thickness",
 )
-FAST = ["--draws", "8", "--days", "200"]
+TOP_KEYS = {"schema", "patient", "protocol", "outputs", "downtime_days", "provenance"}
+ROW_KEYS = {"unit", "t_days", "median", "p05", "p95"}
+QUANTILE_KEYS = {"median", "p05", "p95"}
+PATIENT_TOML = (
+    'age = 62\nsex = "male"\nsite = "forehead"\nfitzpatrick = 2\n'
+    'uv_exposure = "high"\nsmoker = true\n'
+)
+
+
+def run_cli(argv):
+    """Run ``main`` in-process; usable from module-scoped fixtures (no capsys there)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        rc = main(list(argv))
+    return rc, out.getvalue(), err.getvalue()
 
 
 def run_json(capsys, *args):
@@ -29,99 +52,220 @@ def run_json(capsys, *args):
     out, err = capsys.readouterr()
     assert rc == 0, err
     assert err == ""
+    assert len(out.strip().splitlines()) == 1, out
     return json.loads(out)
 
 
-def test_json_contract(capsys):
-    data = run_json(capsys, COMPACT, "--at", "0,30,120,180", *FAST)
-    assert set(data) == {"schema", "patient", "protocol", "outputs", "downtime_days", "provenance"}
-    assert data["schema"] == "dermasim.simulation/1"
-    assert data["patient"]["age"] == 45
-    assert data["protocol"]["compact"] == COMPACT
-    assert data["protocol"]["course"][0]["treatment"] == "microneedling"
-    for name in REQUIRED:
-        row = data["outputs"][name]
-        assert set(row) == {"unit", "t_days", "median", "p05", "p95"}
-        assert row["t_days"] == [0.0, 30.0, 120.0, 180.0]
-        for lo, mid, hi in zip(row["p05"], row["median"], row["p95"], strict=True):
-            assert lo <= mid <= hi
-    assert data["outputs"]["dermal_thickness"]["unit"] == "mm"
-    assert data["outputs"]["collagen_density"]["unit"] == "%"
-    assert data["outputs"]["collagen_density"]["median"][0] == 0.0
-    dt = data["downtime_days"]
-    assert dt["p05"] <= dt["median"] <= dt["p95"]
-    assert data["provenance"]["draws"] == 8
-    assert data["provenance"]["seed"] == 0
-    assert data["provenance"]["parameters"].startswith("default")
+@pytest.fixture(scope="module")
+def contract():
+    """One run with a non-default seed, reused by the contract tests."""
+    rc, out, err = run_cli(["simulate", COMPACT, "--at", AT_ARG, *FAST, "--seed", "7", "--json"])
+    assert rc == 0, err
+    assert err == ""
+    assert out.endswith("\n")
+    assert len(out.strip().splitlines()) == 1
+    return json.loads(out)
 
 
-def test_toml_file_gives_the_same_numbers(capsys, tmp_path):
+# ---------------------------------------------------------------------------- JSON contract
+def test_top_level_keys_and_types(contract):
+    assert set(contract) == TOP_KEYS
+    assert contract["schema"] == "dermasim.simulation/1"
+    for key in ("patient", "protocol", "outputs", "downtime_days", "provenance"):
+        assert isinstance(contract[key], dict), key
+
+
+def test_patient_block_is_the_default_patient(contract):
+    patient = contract["patient"]
+    assert patient["age"] == 45
+    assert patient["sex"] == "female"
+    assert patient["site"] == "cheek"
+    assert patient["fitzpatrick"] == 3
+    assert patient["uv_exposure"] == "moderate"
+    assert patient["smoker"] is False
+    assert patient["fish_allergy"] is False
+
+
+def test_protocol_block_is_canonical(contract):
+    proto = contract["protocol"]
+    assert proto["compact"] == COMPACT
+    assert proto["course"] == [
+        {
+            "treatment": "microneedling",
+            "sessions": 4,
+            "interval_days": 30.0,
+            "start_day": 0.0,
+            "depth_mm": 1.5,
+        }
+    ]
+    assert Protocol.parse(proto["compact"]) == Protocol.parse(COMPACT)
+
+
+def test_outputs_hold_every_required_endpoint_with_typed_rows(contract):
+    outputs = contract["outputs"]
+    assert set(REQUIRED) <= set(outputs)
+    for name, row in outputs.items():
+        assert set(row) == ROW_KEYS, name
+        assert isinstance(row["unit"], str) and row["unit"], name
+        for key in ("t_days", "median", "p05", "p95"):
+            values = row[key]
+            assert isinstance(values, list) and len(values) == len(AT), (name, key)
+            assert all(type(v) is float and math.isfinite(v) for v in values), (name, key)
+    assert outputs["dermal_thickness"]["unit"] == "mm"
+    assert outputs["collagen_density"]["unit"] == "%"
+
+
+def test_t_days_equal_the_at_list(contract):
+    for name, row in contract["outputs"].items():
+        assert row["t_days"] == AT, name
+
+
+def test_quantiles_are_ordered_everywhere(contract):
+    for name, row in contract["outputs"].items():
+        for t, lo, mid, hi in zip(
+            row["t_days"], row["p05"], row["median"], row["p95"], strict=True
+        ):
+            assert lo <= mid <= hi, (name, t, lo, mid, hi)
+
+
+def test_collagen_is_relative_to_baseline_and_rises_after_needling(contract):
+    density = contract["outputs"]["collagen_density"]
+    assert density["median"][0] == 0.0
+    assert density["median"][-1] > density["median"][0]
+
+
+def test_downtime_block(contract):
+    dt = contract["downtime_days"]
+    assert set(dt) == QUANTILE_KEYS
+    assert all(type(v) is float for v in dt.values())
+    assert 0.0 <= dt["p05"] <= dt["median"] <= dt["p95"]
+    assert dt["median"] > 0.0  # needling at 1.5 mm leaves visible redness
+
+
+def test_provenance_echoes_the_options(contract):
+    prov = contract["provenance"]
+    assert set(prov) == {"version", "parameters", "draws", "seed"}
+    assert prov["version"] == dermasim.__version__
+    assert isinstance(prov["parameters"], str) and prov["parameters"].startswith("default")
+    assert prov["draws"] == 8
+    assert prov["seed"] == 7
+
+
+def test_cli_numbers_equal_the_python_api(contract):
+    sol = dermasim.simulate(COMPACT, days=200, draws=8, seed=7, at=AT)
+    assert sol.to_json_dict(at=AT)["outputs"] == contract["outputs"]
+    assert sol.downtime_summary() == contract["downtime_days"]
+
+
+def test_default_report_days_stop_at_the_horizon(capsys):
+    data = run_json(capsys, COMPACT, *FAST)
+    assert data["outputs"]["collagen_I"]["t_days"] == [0.0, 90.0, 180.0]
+
+
+# ---------------------------------------------------------------------- same plan, same numbers
+def test_toml_file_gives_the_same_numbers_as_the_compact_string(capsys, tmp_path):
     path = tmp_path / "course.toml"
     path.write_text(
         'name = "SkinPen"\n[[course]]\ntreatment = "microneedling"\ndepth_mm = 1.5\n'
         "sessions = 4\ninterval_days = 30\n"
     )
-    from_string = run_json(capsys, COMPACT, "--at", "0,30,120,180", *FAST)
-    from_file = run_json(capsys, str(path), "--at", "0,30,120,180", *FAST)
+    from_string = run_json(capsys, COMPACT, "--at", AT_ARG, *FAST)
+    from_file = run_json(capsys, str(path), "--at", AT_ARG, *FAST)
     assert from_file["outputs"] == from_string["outputs"]
     assert from_file["downtime_days"] == from_string["downtime_days"]
+    assert from_file["protocol"]["compact"] == COMPACT
     assert from_file["protocol"]["name"] == "SkinPen"
 
 
-def test_bundled_name_equals_its_compact_string(capsys):
-    by_name = run_json(capsys, "microneedling-4-monthly", "--at", "90", *FAST)
-    by_string = run_json(capsys, COMPACT, "--at", "90", *FAST)
+@pytest.mark.parametrize(
+    "name", ["microneedling-4-monthly", "ha-filler-single", "pn-plus-microneedling"]
+)
+def test_bundled_name_equals_its_compact_string(capsys, name):
+    assert main(["protocols"]) == 0
+    listing = capsys.readouterr().out
+    assert name in listing
+    compact = str(bundled_protocols()[name])
+    assert compact.split(";")[0] in listing
+    by_name = run_json(capsys, name, "--at", "0,90,180", *FAST)
+    by_string = run_json(capsys, compact, "--at", "0,90,180", *FAST)
     assert by_name["outputs"] == by_string["outputs"]
+    assert by_name["downtime_days"] == by_string["downtime_days"]
+    assert by_name["protocol"]["compact"] == by_string["protocol"]["compact"] == compact
 
 
-def test_seed_decides_the_draws(capsys):
+# ---------------------------------------------------------------------------- determinism
+def test_same_seed_same_json_different_seed_different_numbers(capsys):
     a = run_json(capsys, COMPACT, "--at", "120", "--seed", "3", *FAST)
     b = run_json(capsys, COMPACT, "--at", "120", "--seed", "3", *FAST)
     c = run_json(capsys, COMPACT, "--at", "120", "--seed", "4", *FAST)
     assert a == b
     assert a["outputs"] != c["outputs"]
+    assert a["outputs"]["collagen_density"]["median"] != c["outputs"]["collagen_density"]["median"]
+    assert (a["provenance"]["seed"], c["provenance"]["seed"]) == (3, 4)
+    assert a["protocol"] == c["protocol"]
 
 
-def test_patient_file_is_used(capsys, tmp_path):
+# ---------------------------------------------------------------------------- patient file
+def test_patient_file_is_honoured(capsys, tmp_path):
     path = tmp_path / "patient.toml"
-    path.write_text(
-        'age = 62\nsex = "male"\nsite = "forehead"\nfitzpatrick = 2\n'
-        'uv_exposure = "high"\nsmoker = true\n'
-    )
-    data = run_json(capsys, COMPACT, "--patient", str(path), "--at", "180", *FAST)
+    path.write_text(PATIENT_TOML)
+    data = run_json(capsys, COMPACT, "--patient", str(path), "--at", "0,180", *FAST)
     assert data["patient"]["age"] == 62
+    assert data["patient"]["sex"] == "male"
     assert data["patient"]["site"] == "forehead"
-    default = run_json(capsys, COMPACT, "--at", "180", *FAST)
+    assert data["patient"]["smoker"] is True
+    default = run_json(capsys, COMPACT, "--at", "0,180", *FAST)
     assert data["outputs"]["dermal_thickness"] != default["outputs"]["dermal_thickness"]
 
 
-def test_out_writes_netcdf_json_and_figure_atomically(capsys, tmp_path):
-    out = tmp_path / "run"
-    rc = main(["simulate", COMPACT, *FAST, "--out", str(out)])
-    text = capsys.readouterr().out
-    assert rc == 0
-    assert "not medical advice" in text
-    assert sorted(p.name for p in out.iterdir()) == [
+# ---------------------------------------------------------------------------- --out
+def test_out_writes_netcdf_json_and_figure_without_leftovers(capsys, tmp_path):
+    out = tmp_path / "nested" / "run"
+    data = run_json(capsys, COMPACT, "--at", AT_ARG, *FAST, "--out", str(out))
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["simulation.json", "simulation.nc", "simulation.png"]
+    assert not [n for n in names if n.startswith(".")]
+    assert json.loads((out / "simulation.json").read_text()) == data
+    assert (out / "simulation.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with xr.open_dataset(out / "simulation.nc", engine="scipy") as ds:
+        assert ds["collagen_density"].dims == ("draw", "time")
+        assert ds.sizes["draw"] == 8
+        assert ds.attrs["draws"] == 8
+        assert ds.attrs["seed"] == 0
+        assert ds.attrs["dermasim_version"] == dermasim.__version__
+        assert ds["dermal_thickness"].attrs["units"] == "mm"
+        assert set(AT) <= set(ds["time"].values.tolist())
+        values = ds["collagen_III"].sel(time=AT).values
+        p05, p50, p95 = np.quantile(values, [0.05, 0.5, 0.95], axis=0)
+    row = data["outputs"]["collagen_III"]
+    np.testing.assert_allclose(p50, row["median"], rtol=1e-12)
+    np.testing.assert_allclose(p05, row["p05"], rtol=1e-12)
+    np.testing.assert_allclose(p95, row["p95"], rtol=1e-12)
+
+
+def test_out_with_the_table_view(capsys, tmp_path):
+    rc = main(["simulate", "pn-standard", *FAST, "--out", str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert rc == 0, err
+    assert "simulation.nc" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
         "simulation.json",
         "simulation.nc",
         "simulation.png",
     ]
-    ds = xr.open_dataset(out / "simulation.nc", engine="scipy")
-    assert ds["collagen_density"].dims == ("draw", "time")
-    assert ds.attrs["draws"] == 8
-    assert ds["collagen_density"].attrs["units"] == "%"
-    ds.close()
-    assert json.loads((out / "simulation.json").read_text())["schema"] == "dermasim.simulation/1"
 
 
 def test_human_readable_table(capsys):
     rc = main(["simulate", "pn-standard", *FAST])
-    out = capsys.readouterr().out
-    assert rc == 0
+    out, err = capsys.readouterr()
+    assert rc == 0, err
     assert "collagen_density" in out
+    assert "day 180" in out
     assert "downtime per session" in out
+    assert "not medical advice" in out
 
 
+# ---------------------------------------------------------------------------- console script
 def _console_script():
     exe = shutil.which("dermasim")
     if exe:
@@ -129,12 +273,14 @@ def _console_script():
     return [sys.executable, "-c", "import sys; from dermasim.cli import main; sys.exit(main())"]
 
 
-@pytest.mark.parametrize("args", [[COMPACT, "--json", "--at", "0,30,120,180", "--draws", "10"]])
-def test_console_script_prints_one_json_object(args):
-    proc = subprocess.run(
-        [*_console_script(), "simulate", *args], capture_output=True, text=True, timeout=300
-    )
+def test_console_script_prints_one_json_object():
+    argv = [*_console_script(), "simulate", COMPACT, "--json", "--at", AT_ARG, "--draws", "10"]
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
     lines = proc.stdout.strip().splitlines()
     assert len(lines) == 1
-    assert json.loads(lines[0])["outputs"]["collagen_density"]["t_days"] == [0, 30, 120, 180]
+    data = json.loads(lines[0])
+    assert data["schema"] == "dermasim.simulation/1"
+    assert data["outputs"]["collagen_density"]["t_days"] == AT
+    assert data["provenance"]["draws"] == 10

@@ -55,8 +55,8 @@ setting: QUANTITY             -> bare
        | OVER QUANTITY        -> over
 
 COUNT.2: /\d+\s*[x\u00d7](?![a-z0-9_])/i
-QUANTITY: /(\d+(\.\d*)?|\.\d+)\s*[a-zµμ][a-z0-9\/^²µμ]*/i
-NUMBER: /\d+(\.\d*)?|\.\d+/
+QUANTITY: /-?(\d+(\.\d*)?|\.\d+)\s*[a-zµμ][a-z0-9\/^²µμ]*/i
+NUMBER: /-?\d+(\.\d*)?|\.\d+/
 NAME: /[a-z][a-z0-9_\-]*/i
 NO: "no"i
 TREATMENT_KW: "treatment"i
