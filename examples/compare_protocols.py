@@ -1,4 +1,4 @@
-"""Compare three courses for a 58-year-old with high UV exposure, same parameter draws."""
+"""Compare three courses for a 58-year-old with high UV exposure, with shared draws."""
 
 from _common import output_folder
 
@@ -12,10 +12,13 @@ result = dermasim.compare_protocols(
     draws=40,
     seed=1,
 )
+print(f"collagen_density, % from baseline, median [5th, 95th percentile] | {patient.describe()}")
 for row in result.rows():
     cells = "  ".join(
         f"{label}: {c['median']:.1f} [{c['p05']:.1f}, {c['p95']:.1f}]"
         for label, c in row["collagen_density"].items()
     )
-    print(f"{row['protocol']:<26} {cells}")
+    dt = row["downtime_days"]
+    print(f"{row['protocol']:<24} {cells}  downtime/session: {dt['median']:.1f} d")
 result.plot(path=output_folder() / "compare.png")
+print("wrote", output_folder() / "compare.png")

@@ -11,6 +11,7 @@ import logging
 import math
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -94,18 +95,30 @@ def _load_patient(path: Path | None) -> Any:
 
 
 def _fmt(median: float, p05: float, p95: float, unit: str, sep: str = " ") -> str:
+    if unit == "1":  # arbitrary-unit signals are small: significant digits, not decimals
+        return f"{median:.3g}{sep}[{p05:.3g}, {p95:.3g}]"
     digits = 2 if unit == "mm" else 1
     return f"{median:.{digits}f}{sep}[{p05:.{digits}f}, {p95:.{digits}f}]"
 
 
 def _check_out(out: Path | None) -> None:
-    """Refuse an output folder that cannot be one, before any long run."""
-    if out is not None and out.exists() and not out.is_dir():
+    """Refuse an output folder that cannot be written, before any long run (creates nothing)."""
+    if out is None:
+        return
+    example = "--out out/run1"
+    if out.exists() and not out.is_dir():
         raise SimulationError(
-            invalid_value(
-                "--out", str(out), "a folder (new or existing), not a file", "--out out/run1"
-            )
+            invalid_value("--out", str(out), "a folder (new or existing), not a file", example)
         )
+    probe = out.resolve()
+    while not probe.exists():
+        probe = probe.parent
+    try:  # the only reliable test of writability is to write (and remove) something
+        os.rmdir(tempfile.mkdtemp(prefix=".dermasim-probe-", dir=probe))
+    except OSError:
+        raise SimulationError(
+            invalid_value("--out", str(out), f"a folder you can write ({probe} is not)", example)
+        ) from None
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
@@ -162,12 +175,14 @@ def simulate(
 
 
 def _print_simulation(payload: dict[str, Any], who: str, out: Path | None) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     console = _console()
     outputs = payload["outputs"]
     first = next(iter(outputs.values()))
-    table = Table(title=f"{payload['protocol']['compact']}  |  {who}", title_justify="left")
+    title = escape(f"{payload['protocol']['compact']}  |  {who}")
+    table = Table(title=title, title_justify="left")
     table.add_column("endpoint", no_wrap=True)
     table.add_column("unit", no_wrap=True)
     for t in first["t_days"]:
@@ -240,6 +255,7 @@ def compare(
 
 
 def _print_comparison(payload: dict[str, Any], who: str, out: Path | None) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     console = _console()
@@ -252,13 +268,15 @@ def _print_comparison(payload: dict[str, Any], who: str, out: Path | None) -> No
     table.add_column("protocol", no_wrap=True)
     for label in labels:
         table.add_column(label, justify="right")
-    table.add_column("downtime/session [d]", justify="right")
+    table.add_column("downtime/session (days)", justify="right")
     for row in rows:
         cells = [
             _fmt(c["median"], c["p05"], c["p95"], "%") for c in row[payload["endpoint"]].values()
         ]
         dt = row["downtime_days"]
-        table.add_row(row["protocol"], *cells, _fmt(dt["median"], dt["p05"], dt["p95"], "d"))
+        table.add_row(
+            escape(row["protocol"]), *cells, _fmt(dt["median"], dt["p05"], dt["p95"], "d")
+        )
     console.print(table)
     prov = payload["provenance"]
     console.print(
@@ -352,6 +370,8 @@ def _root(
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``dermasim`` console script; returns the exit code."""
     args = sys.argv[1:] if argv is None else argv
+    if not args:
+        args = ["--help"]
     try:
         result = app(args=args, prog_name="dermasim", standalone_mode=False)
     except DermasimError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -134,8 +134,8 @@ def _label(spec: Protocol | str, protocol: Protocol, used: set[str]) -> str:
 
 
 def compare_protocols(
-    protocols: Sequence[Protocol | str] | None = None,
-    patient: Patient | None = None,
+    protocols: Sequence[Protocol | str] | Protocol | str | None = None,
+    patient: Patient | Mapping[str, Any] | str | os.PathLike[str] | None = None,
     *,
     days: float = 730,
     draws: int = 200,
@@ -160,8 +160,13 @@ def compare_protocols(
     progress
         Called with each protocol's label before it is simulated.
     """
-    patient = patient or Patient()
+    from .simulation import _as_patient, _check_days
+
+    days = _check_days(days)
+    patient = _as_patient(patient)
     ps = parameters or ParameterSet.load()
+    if isinstance(protocols, str | Protocol):
+        protocols = [protocols]
     specs: Sequence[Protocol | str] = (
         list(bundled_protocols()) if not protocols else list(protocols)
     )

@@ -25,11 +25,14 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from numbers import Integral, Real
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import tomli_w
 
+from dermasim._files import existing_file
 from dermasim.errors import PatientError, invalid_value
 from dermasim.geometry import SkinGeometry, skin_geometry
 
@@ -93,12 +96,12 @@ def _choice(field: str, value: Any, choices: tuple[str, ...], example: str) -> s
 def _fitzpatrick(value: Any) -> int:
     allowed = "an integer 1 to 6 (or roman I to VI)"
     example = "fitzpatrick = 3"
-    if isinstance(value, bool):
+    if isinstance(value, bool | np.bool_):
         raise PatientError(invalid_value("patient.fitzpatrick", value, allowed, example))
-    if isinstance(value, int) and 1 <= value <= 6:
-        return value
-    if isinstance(value, float) and value.is_integer() and 1 <= value <= 6:
-        return int(value)
+    if isinstance(value, Integral | Real):
+        number = float(value)
+        if math.isfinite(number) and number.is_integer() and 1 <= number <= 6:
+            return int(number)
     if isinstance(value, str):
         text = value.strip().upper()
         if text in _ROMAN:
@@ -159,10 +162,14 @@ anticoagulants
 
     def __post_init__(self) -> None:
         age = self.age
-        ok = isinstance(age, int | float) and not isinstance(age, bool)
-        if not ok or not math.isfinite(age) or not AGE_MIN <= age <= AGE_MAX:
+        ok = isinstance(age, Real) and not isinstance(age, bool | np.bool_)
+        try:
+            number = float(age) if ok else math.nan
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number) or not AGE_MIN <= number <= AGE_MAX:
             raise PatientError(invalid_value("patient.age", age, "18 to 90 years", "age = 45"))
-        object.__setattr__(self, "age", float(age))
+        object.__setattr__(self, "age", number)
         object.__setattr__(self, "sex", _choice("sex", self.sex, SEXES, 'sex = "female"'))
         object.__setattr__(self, "site", _choice("site", self.site, SITES, 'site = "cheek"'))
         object.__setattr__(self, "fitzpatrick", _fitzpatrick(self.fitzpatrick))
@@ -170,10 +177,11 @@ anticoagulants
         object.__setattr__(self, "uv_exposure", uv)
         for name in _BOOL_FIELDS:
             value = getattr(self, name)
-            if not isinstance(value, bool):
+            if not isinstance(value, bool | np.bool_):
                 raise PatientError(
                     invalid_value(f"patient.{name}", value, "true or false", f"{name} = false")
                 )
+            object.__setattr__(self, name, bool(value))
         if self.pregnant and self.sex == "male":
             raise PatientError(
                 invalid_value(
@@ -270,7 +278,7 @@ anticoagulants
         if isinstance(source, os.PathLike):
             text = _read(Path(source))
         elif isinstance(source, str):
-            path = _as_existing_path(source)
+            path = existing_file(source)
             text = _read(path) if path is not None else source
         else:
             raise PatientError(
@@ -381,16 +389,6 @@ def _parse_contraindications(value: Any) -> dict[str, bool]:
             "patient.contraindications", value, f"a list or table of {allowed_flags}", example
         )
     )
-
-
-def _as_existing_path(text: str) -> Path | None:
-    if "\n" in text or "=" in text or len(text) > 4096:
-        return None
-    try:
-        path = Path(text)
-        return path if path.is_file() else None
-    except (OSError, ValueError):
-        return None
 
 
 def _read(path: Path) -> str:

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 __all__ = ["plot_comparison", "plot_solution"]
 
+DAYS_PER_MONTH = 365.25 / 12
+
 _DEFAULT_ENDPOINTS = (
     "collagen_density",
     "papillary_collagen",
@@ -73,7 +75,7 @@ def plot_solution(
     for ax in axes.flat[len(names) :]:
         ax.set_visible(False)
     for ax in axes[-1]:
-        ax.set_xlabel("days since first session")
+        ax.set_xlabel("day of simulation")
     axes.flat[0].legend(fontsize=7, loc="best")
     attrs = solution.dataset.attrs
     fig.suptitle(
@@ -94,12 +96,12 @@ def plot_comparison(
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for label, sol in solutions.items():
         p05, p50, p95 = sol.quantiles(endpoint)
-        t = sol.times / 30.4375
+        t = sol.times / DAYS_PER_MONTH
         (line,) = ax.plot(t, p50, lw=1.6, label=label)
         ax.fill_between(t, p05, p95, alpha=0.12, color=line.get_color())
     unit = next(iter(solutions.values())).dataset[endpoint].attrs["units"]
     ax.axhline(0.0, color="0.3", lw=0.8)
-    ax.set_xlabel("months since first session")
+    ax.set_xlabel("month of simulation")
     ax.set_ylabel(f"{endpoint} [{unit}]")
     ax.set_title(
         f"{endpoint}: median and 5-95% interval (prior draws; not medical advice)", fontsize=9

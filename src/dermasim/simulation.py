@@ -48,7 +48,7 @@ __all__ = ["MAX_DAYS", "MAX_DRAWS", "Simulation", "simulate"]
 logger = logging.getLogger("dermasim")
 
 MAX_DAYS = 3650
-MAX_DRAWS = 100_000
+MAX_DRAWS = 10_000  # memory: all states are kept at every sample time
 
 
 def _check_days(days: Any) -> float:
@@ -80,9 +80,11 @@ def _check_seed(seed: Any) -> int:
     return int(seed)
 
 
-def _check_at(at: Sequence[float] | None, days: float) -> np.ndarray:
+def _check_at(at: Sequence[float] | float | None, days: float) -> np.ndarray:
     if at is None:
         return np.empty(0)
+    if isinstance(at, Real) or not isinstance(at, Sequence | np.ndarray):
+        at = [at]  # type: ignore[list-item]
     values: list[float] = []
     for t in at:
         if (
@@ -150,7 +152,7 @@ class Simulation:
     solver: SolverOptions = field(default_factory=SolverOptions)
 
     def __post_init__(self) -> None:
-        check_candidacy(self.patient, self.protocol.treatments)
+        check_candidacy(self.patient, [c.treatment for c in self.protocol.courses])
 
     def _integrate(
         self, days: float, draws: int, seed: int, extra: np.ndarray, point: bool
@@ -165,7 +167,7 @@ class Simulation:
         sessions = [s for s in self.protocol.sessions() if s.day < days]
         skipped = len(self.protocol.sessions()) - len(sessions)
         if skipped:
-            logger.info(
+            logger.warning(
                 "%d session(s) fall after the %g-day horizon and are not simulated", skipped, days
             )
         by_day: dict[float, list[Any]] = {}

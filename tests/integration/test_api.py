@@ -57,7 +57,9 @@ def test_sessions_and_downtime(solution):
     ds = solution.dataset
     assert ds["downtime_days"].dims == ("draw", "session")
     np.testing.assert_array_equal(ds["session_day"].values, [0, 30, 60, 90])
-    assert (ds["downtime_days"].values >= 0).all()
+    downtime = ds["downtime_days"].values
+    assert (downtime < 30).all()  # redness has cleared before the next session
+    assert np.median(downtime) > 0  # needling leaves visible redness in most draws
 
 
 def test_provenance_attributes(solution):

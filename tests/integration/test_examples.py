@@ -1,4 +1,4 @@
-"""Every example script runs (examples double as tests)."""
+"""Every example script runs (the examples double as tests)."""
 
 import os
 import subprocess
@@ -7,20 +7,26 @@ from pathlib import Path
 
 import pytest
 
-EXAMPLES = sorted(
-    p for p in (Path(__file__).parents[2] / "examples").glob("*.py") if not p.name.startswith("_")
-)
+EXAMPLES_DIR = Path(__file__).parents[2] / "examples"
+EXAMPLES = sorted(p for p in EXAMPLES_DIR.glob("*.py") if not p.name.startswith("_"))
 
 
-def test_examples_exist():
-    assert len(EXAMPLES) >= 3
+def test_there_are_examples():
+    assert len(EXAMPLES) >= 3, [p.name for p in EXAMPLES]
 
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.name for p in EXAMPLES])
 def test_example_runs(script, tmp_path):
-    env = {**os.environ, "DERMASIM_EXAMPLES_OUT": str(tmp_path), "MPLBACKEND": "Agg"}
+    env = {**os.environ, "DERMASIM_EXAMPLES_OUT": str(tmp_path / "out"), "MPLBACKEND": "Agg"}
     proc = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=300
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip()
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert all(p.is_relative_to(tmp_path / "out") for p in written), written

@@ -4,7 +4,7 @@ Two age-dependent factors drive the untreated trajectory:
 
 .. math::
 
-    \mathrm{cap}(a) = \exp\!\big(-\delta_s\,(a - a_\mathrm{ref})\big), \qquad
+    \mathrm{cap}(a) = \exp\!\big(-\delta_s \max(a - a_\mathrm{ref}, 0)\big), \qquad
     \mathrm{MMP}_0(a) = 1 + \rho_m\, x\, \max(a - a_\mathrm{ref}, 0),
 
 where ``cap`` scales fibroblast synthesis and responsiveness (Varani 2006: type I
@@ -40,7 +40,8 @@ DAYS_PER_YEAR = 365.25
 
 def synthesis_capacity(age: Any, a: dict[str, Any], xp: Any = np) -> Any:
     """Fibroblast synthesis capacity at ``age`` relative to the reference age."""
-    return xp.exp(-a["synthesis_decline_per_year"] * (age - REFERENCE_AGE_YEARS))
+    years = xp.maximum(age - REFERENCE_AGE_YEARS, 0.0)
+    return xp.exp(-a["synthesis_decline_per_year"] * years)
 
 
 def mmp_basal(age: Any, a: dict[str, Any], xp: Any = np) -> Any:

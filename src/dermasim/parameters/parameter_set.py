@@ -71,7 +71,7 @@ class ParameterSet(Mapping[str, Parameter]):
         return cls(name=name, records=records, description=description)
 
     def values(self) -> dict[str, float]:  # type: ignore[override]
-        """Point values (prior medians) by name."""
+        """Point values by name."""
         return {r.name: r.value for r in self.records}
 
     def point(self, n: int = 1) -> dict[str, np.ndarray]:

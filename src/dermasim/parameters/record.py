@@ -24,7 +24,7 @@ class Parameter:
     name
         Identifier used by the model (``snake_case``).
     value
-        Point value (the prior's median), used for single deterministic runs.
+        Point value used by point runs (for a lognormal prior, its median).
     unit
         Unit string, e.g. ``"1/day"`` or ``"1"`` for dimensionless.
     bounds

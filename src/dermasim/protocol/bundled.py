@@ -6,8 +6,8 @@ import difflib
 import os
 from functools import cache
 from importlib import resources
-from pathlib import Path
 
+from .._files import looks_like_path
 from ..errors import ProtocolError, invalid_value
 from .course import Protocol
 from .toml_io import protocol_from_toml
@@ -83,10 +83,9 @@ def load_protocol(spec: str | os.PathLike[str]) -> Protocol:
     stripped = spec.strip()
     if stripped in BUNDLED_NAMES:
         return _load(stripped)
-    if stripped.endswith(".toml") or (
-        stripped and "\n" not in stripped and Path(stripped).is_file()
-    ):
-        return protocol_from_toml(Path(stripped))
+    path = looks_like_path(stripped)
+    if path is not None:
+        return protocol_from_toml(path)
     try:
         return Protocol.parse(spec)
     except ProtocolError:

@@ -128,6 +128,11 @@ def resolve_treatment(name: object, *, where: str = "course", aliases: bool = Tr
     )
 
 
+#: Largest filler volume per treated area accepted (mL/cm2): 1 mL/cm2 is a 10 mm gel layer,
+#: well above clinical volumes per area; an assumed guard against unphysical input.
+MAX_FILLER_ML_PER_CM2 = 1.0
+
+
 def _number(
     value: object, name: str, low: float, high: float, unit: str, example: str, *, floats: bool
 ) -> float:
@@ -135,7 +140,10 @@ def _number(
     allowed = f"{show(low)} to {show(high)} {unit}".rstrip()
     if isinstance(value, bool) or not isinstance(value, Real):
         raise ProtocolError(invalid_value(name, value, allowed, example))
-    number = float(value) + 0.0
+    try:
+        number = float(value) + 0.0
+    except OverflowError:
+        number = math.inf
     if not math.isfinite(number) or not low <= number <= high:
         raise ProtocolError(invalid_value(name, value, allowed, example))
     return number
@@ -148,9 +156,14 @@ def _normalise(values: Mapping[str, Any], where: str, *, aliases: bool) -> dict[
 
     sessions = values.get("sessions", 1)
     allowed = f"a whole number from 1 to {MAX_SESSIONS}"
-    count = (
-        float(sessions) if isinstance(sessions, Real) and not isinstance(sessions, bool) else 0.0
-    )
+    try:
+        count = (
+            float(sessions)
+            if isinstance(sessions, Real) and not isinstance(sessions, bool)
+            else 0.0
+        )
+    except OverflowError:
+        count = 0.0
     if not (count.is_integer() and 1 <= count <= MAX_SESSIONS):
         raise ProtocolError(invalid_value(f"{where}.sessions", sessions, allowed, "sessions = 4"))
     out["sessions"] = int(count)
@@ -210,6 +223,18 @@ def _normalise(values: Mapping[str, Any], where: str, *, aliases: bool) -> dict[
             f"{name} = {format_number(default)}",
             floats=True,
         )
+    if treatment == "hyaluronic_filler":
+        per_area = out["volume_ml"] / out["area_cm2"]
+        if per_area > MAX_FILLER_ML_PER_CM2:
+            raise ProtocolError(
+                invalid_value(
+                    f"{where}.volume_ml / area_cm2",
+                    round(per_area, 6),
+                    f"at most {format_number(MAX_FILLER_ML_PER_CM2)} mL per cm2 "
+                    "(10 mm of gel; assumed ceiling)",
+                    "volume_ml = 1, area_cm2 = 10",
+                )
+            )
     return out
 
 

@@ -31,6 +31,7 @@ from typing import Any
 
 import tomli_w
 
+from .._files import looks_like_path
 from ..errors import ProtocolError, invalid_value
 from ..units import to_cm2, to_days, to_mg_per_ml, to_ml, to_mm
 from .course import COURSE_FIELDS, Course, Protocol, make_course
@@ -149,9 +150,8 @@ def _read_source(source: str | os.PathLike[str]) -> str:
     if isinstance(source, os.PathLike):
         path = Path(source)
     elif isinstance(source, str):
-        one_line = "\n" not in source and "=" not in source
-        if one_line and (source.strip().endswith(".toml") or Path(source).is_file()):
-            path = Path(source.strip())
+        if "=" not in source:
+            path = looks_like_path(source)
     else:
         raise ProtocolError(
             invalid_value(

@@ -9,15 +9,20 @@ growth-factor signal is quasi-steady), so an explicit Runge-Kutta pair is the de
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from numbers import Real
 from typing import Any
 
 import numpy as np
 
-from ..errors import SolverError
+from ..errors import SimulationError, SolverError, invalid_value
 
 __all__ = ["SolverOptions", "Trajectory", "integrate_sessions"]
+
+#: ``solve_ivp`` methods the backend accepts.
+METHODS = ("RK45", "DOP853", "RK23", "LSODA", "BDF", "Radau")
 
 Jump = Callable[[np.ndarray, float], np.ndarray]
 Rhs = Callable[[float, np.ndarray, dict[str, Any]], np.ndarray]
@@ -44,6 +49,26 @@ class SolverOptions:
     atol: float = 1e-8
     dense_days: float = 30.0
     dense_step_days: float = 0.1
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise SimulationError(
+                invalid_value(
+                    "solver.method", self.method, "one of " + ", ".join(METHODS), 'method = "RK45"'
+                )
+            )
+        checks = (
+            ("rtol", self.rtol, 1e-13, 1e-2, "rtol = 1e-5"),
+            ("atol", self.atol, 1e-15, 1e-2, "atol = 1e-8"),
+            ("dense_days", self.dense_days, 0.0, 3650.0, "dense_days = 30"),
+            ("dense_step_days", self.dense_step_days, 1e-3, 10.0, "dense_step_days = 0.1"),
+        )
+        for name, value, low, high, example in checks:
+            ok = isinstance(value, Real) and not isinstance(value, bool)
+            if not ok or not math.isfinite(value) or not low <= value <= high:
+                raise SimulationError(
+                    invalid_value(f"solver.{name}", value, f"{low:g} to {high:g}", example)
+                )
 
 
 @dataclass(frozen=True)

@@ -3,37 +3,12 @@
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from protocol_strategies import finite_floats as _floats
+from protocol_strategies import protocols
 
 from dermasim.errors import ProtocolError
-from dermasim.protocol import Course, Protocol
+from dermasim.protocol import Protocol
 from dermasim.units import format_number
-
-
-def _floats(low, high):
-    return st.floats(min_value=low, max_value=high, allow_nan=False, allow_infinity=False)
-
-
-@st.composite
-def courses(draw):
-    treatment = draw(st.sampled_from(["microneedling", "polynucleotide", "hyaluronic_filler"]))
-    sessions = draw(st.integers(1, 24))
-    values = {
-        "treatment": treatment,
-        "sessions": sessions,
-        "interval_days": draw(_floats(1, 730)) if sessions > 1 else None,
-        "start_day": draw(st.one_of(st.just(0.0), _floats(0, 3650))),
-    }
-    if treatment != "hyaluronic_filler":
-        values["depth_mm"] = draw(st.one_of(st.none(), _floats(0.1, 3.0)))
-    if treatment != "microneedling":
-        values["volume_ml"] = draw(st.one_of(st.none(), _floats(0.1, 10)))
-        values["area_cm2"] = draw(st.one_of(st.none(), _floats(1, 400)))
-    if treatment == "polynucleotide":
-        values["concentration_mg_per_ml"] = draw(st.one_of(st.none(), _floats(1, 40)))
-    return Course(**values)
-
-
-protocols = st.lists(courses(), max_size=4).map(lambda cs: Protocol(tuple(cs)))
 
 
 @settings(deadline=None)

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from protocol_strategies import courses
 
 from dermasim.errors import ProtocolError
-from dermasim.protocol import Course, Protocol
+from dermasim.protocol import Protocol
 
 EXAMPLE = """
 name = "SkinPen, 4 sessions a month apart"
@@ -20,28 +21,6 @@ sessions = 4
 interval_days = 30
 start_day = 0
 """
-
-
-def _floats(low, high):
-    return st.floats(min_value=low, max_value=high, allow_nan=False, allow_infinity=False)
-
-
-@st.composite
-def courses(draw):
-    treatment = draw(st.sampled_from(["microneedling", "polynucleotide", "hyaluronic_filler"]))
-    sessions = draw(st.integers(1, 24))
-    values = {
-        "treatment": treatment,
-        "sessions": sessions,
-        "interval_days": draw(_floats(1, 730)) if sessions > 1 else None,
-        "start_day": draw(_floats(0, 3650)),
-    }
-    if treatment != "hyaluronic_filler":
-        values["depth_mm"] = draw(_floats(0.1, 3.0))
-    if treatment != "microneedling":
-        values["volume_ml"] = draw(_floats(0.1, 10))
-        values["area_cm2"] = draw(st.one_of(st.none(), _floats(1, 400)))
-    return Course(**values)
 
 
 protocols = st.builds(

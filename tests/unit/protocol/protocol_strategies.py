@@ -1,0 +1,37 @@
+"""Hypothesis strategies for valid courses and protocols, shared by the protocol tests."""
+
+from hypothesis import strategies as st
+
+from dermasim.protocol import Course, Protocol
+from dermasim.protocol.course import MAX_FILLER_ML_PER_CM2
+
+
+def finite_floats(low, high):
+    return st.floats(min_value=low, max_value=high, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def courses(draw):
+    """Any valid course; settings left out (None) take their defaults."""
+    treatment = draw(st.sampled_from(["microneedling", "polynucleotide", "hyaluronic_filler"]))
+    sessions = draw(st.integers(1, 24))
+    values = {
+        "treatment": treatment,
+        "sessions": sessions,
+        "interval_days": draw(finite_floats(1, 730)) if sessions > 1 else None,
+        "start_day": draw(st.one_of(st.just(0.0), finite_floats(0, 3650))),
+    }
+    if treatment != "hyaluronic_filler":
+        values["depth_mm"] = draw(st.one_of(st.none(), finite_floats(0.1, 3.0)))
+    if treatment == "polynucleotide":
+        values["volume_ml"] = draw(st.one_of(st.none(), finite_floats(0.1, 10)))
+        values["area_cm2"] = draw(st.one_of(st.none(), finite_floats(1, 400)))
+        values["concentration_mg_per_ml"] = draw(st.one_of(st.none(), finite_floats(1, 40)))
+    if treatment == "hyaluronic_filler":
+        area = draw(finite_floats(1, 400))
+        values["area_cm2"] = area
+        values["volume_ml"] = draw(finite_floats(0.1, min(10.0, MAX_FILLER_ML_PER_CM2 * area)))
+    return Course(**values)
+
+
+protocols = st.lists(courses(), max_size=4).map(lambda cs: Protocol(tuple(cs)))
