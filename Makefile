@@ -4,12 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test validate bench lint typecheck clean help
+.PHONY: demo test validate calibrate bench lint typecheck clean help
 
 help:
 	@echo "make demo      install into .venv and compare the bundled protocols (figures in $(OUT)/)"
 	@echo "make test      install into .venv with test extras and run the test suite"
-	@echo "make validate  run the slow validation tests"
+	@echo "make validate  run the slow validation tests and write the validation report ($(OUT)/validation/)"
+	@echo "make calibrate refit the posterior to the bundled evidence (calibration/; resumable)"
 	@echo "make bench     run the benchmarks, write benchmarks/results.json"
 	@echo "make lint      ruff check and format check;  make typecheck  mypy"
 
@@ -37,6 +38,10 @@ test: $(VENV)/.installed-test
 
 validate: $(VENV)/.installed-test
 	MPLBACKEND=Agg $(BIN)/python -m pytest -m slow -q
+	MPLBACKEND=Agg $(BIN)/dermasim validate --out $(OUT)/validation
+
+calibrate: $(VENV)/.installed-base
+	$(BIN)/dermasim calibrate --out calibration
 
 bench: $(VENV)/.installed-base
 	$(BIN)/python benchmarks/run.py --out benchmarks/results.json

@@ -11,7 +11,10 @@ Examples
 ['collagen_III', 'collagen_I']
 """
 
+import logging
+
 from ._version import version as __version__
+from .calibration import Posterior, validate
 from .compare import Comparison, compare_protocols
 from .errors import (
     ContraindicationError,
@@ -30,6 +33,10 @@ from .simulation import Simulation, simulate
 from .solution import Solution
 from .solve import SolverOptions
 
+# A library logs, the application decides what to show: without this handler, Python's
+# last-resort handler would print dermasim's warnings from the Python API.
+logging.getLogger("dermasim").addHandler(logging.NullHandler())
+
 __all__ = [
     "Comparison",
     "ContraindicationError",
@@ -40,6 +47,7 @@ __all__ = [
     "ParameterSet",
     "Patient",
     "PatientError",
+    "Posterior",
     "Protocol",
     "ProtocolError",
     "Simulation",
@@ -53,4 +61,5 @@ __all__ = [
     "compare_protocols",
     "simulate",
     "skin_geometry",
+    "validate",
 ]

@@ -43,12 +43,20 @@ PatientOption = Annotated[
     ),
 ]
 DaysOption = Annotated[float, typer.Option("--days", help="Horizon in days (1 to 3650).")]
-DrawsOption = Annotated[int, typer.Option("--draws", help="Parameter draws (prior samples).")]
+DrawsOption = Annotated[int, typer.Option("--draws", help="Parameter draws.")]
 SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the parameter draws.")]
 OutOption = Annotated[
     Path | None, typer.Option("--out", help="Folder for NetCDF, JSON and figures.")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object to stdout.")]
+ParametersOption = Annotated[
+    str,
+    typer.Option(
+        "--parameters",
+        help="'posterior' (bundled calibrated draws), 'prior', or a posterior .npz file "
+        "written by dermasim calibrate.",
+    ),
+]
 
 
 def _console(stderr: bool = False) -> Any:
@@ -146,6 +154,7 @@ def simulate(
     ] = None,
     draws: DrawsOption = 200,
     seed: SeedOption = 0,
+    parameters: ParametersOption = "posterior",
     json_out: JsonOption = False,
     out: OutOption = None,
 ) -> None:
@@ -159,7 +168,9 @@ def simulate(
     proto = Protocol.load(protocol)
     person = _load_patient(patient)
     report = _parse_at(at, days)
-    sol = run_simulation(proto, person, days=days, draws=draws, seed=seed, at=report)
+    sol = run_simulation(
+        proto, person, days=days, draws=draws, seed=seed, at=report, parameters=parameters
+    )
     report_days = report if report is not None else [d for d in DEFAULT_REPORT_DAYS if d <= days]
     payload = sol.to_json_dict(at=sorted(set(report_days)), protocol=proto)
     if out is not None:
@@ -218,6 +229,7 @@ def compare(
     days: DaysOption = 730,
     draws: DrawsOption = 200,
     seed: SeedOption = 0,
+    parameters: ParametersOption = "posterior",
     json_out: JsonOption = False,
     out: OutOption = None,
 ) -> None:
@@ -240,10 +252,18 @@ def compare(
                 bar.update(task, advance=1, description=label)
 
             result = compare_protocols(
-                protocols, person, days=days, draws=draws, seed=seed, progress=step
+                protocols,
+                person,
+                days=days,
+                draws=draws,
+                seed=seed,
+                parameters=parameters,
+                progress=step,
             )
     else:
-        result = compare_protocols(protocols, person, days=days, draws=draws, seed=seed)
+        result = compare_protocols(
+            protocols, person, days=days, draws=draws, seed=seed, parameters=parameters
+        )
     payload = result.to_json_dict()
     if out is not None:
         result.write(out)
@@ -338,6 +358,150 @@ def _keys_of(source: Any) -> list[str]:
     if isinstance(source, str):
         return [s.strip() for s in source.replace(";", ",").split(",") if s.strip()]
     return [str(s) for s in source]
+
+
+@app.command()
+def calibrate(
+    budget: Annotated[
+        int, typer.Option("--budget", help="Ensemble steps (the first half is burn-in).")
+    ] = 1500,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the sampler.")] = 0,
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for posterior.npz and the checkpoint.")
+    ] = Path("calibration"),
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Processes (default: up to 2).")
+    ] = None,
+    restart: Annotated[
+        bool, typer.Option("--restart", help="Ignore and replace an existing checkpoint.")
+    ] = False,
+) -> None:
+    """Fit the model to the bundled evidence (emcee); resumes from OUT/checkpoint.npz."""
+    from .calibration.fit import calibrate as run_calibration
+
+    if isinstance(budget, bool) or not 2 <= budget <= 1_000_000:
+        raise SimulationError(
+            invalid_value("--budget", budget, "2 to 1000000 ensemble steps", "--budget 1500")
+        )
+    _check_out(out)
+    checkpoint = out / "checkpoint.npz"
+    if restart and checkpoint.exists():
+        checkpoint.unlink()
+    console = _console(stderr=True)
+    if console.is_terminal:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        columns = (
+            TextColumn("calibrating"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total} steps"),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, console=console, transient=True) as bar:
+            task = bar.add_task("calibrating", total=budget)
+
+            def step(done: int, total: int) -> None:
+                bar.update(task, completed=done)
+
+            result = run_calibration(
+                steps=budget, seed=seed, checkpoint=checkpoint, workers=workers, progress=step
+            )
+    else:
+        result = run_calibration(steps=budget, seed=seed, checkpoint=checkpoint, workers=workers)
+    path = result.save(out / "posterior.npz")
+    meta = result.metadata
+    _console().print(
+        f"wrote {path}: {result.draws.shape[0]} draws of {len(result.names)} parameters; "
+        f"{meta['steps']} steps x {meta['walkers']} walkers, acceptance "
+        f"{meta['acceptance_fraction']:.2f}, {meta['runtime_seconds']} s.\n"
+        f"Use it with --parameters {path}, or check it with dermasim validate --parameters {path}."
+    )
+
+
+@app.command()
+def validate(
+    parameters: ParametersOption = "posterior",
+    draws: Annotated[int, typer.Option("--draws", help="Parameter draws.")] = 400,
+    seed: SeedOption = 0,
+    json_out: JsonOption = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder for report.md, figures and JSON.")
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit with code 1 if any endpoint fails.")
+    ] = False,
+) -> None:
+    """Check every evidence endpoint against its predicted 90% interval."""
+    from .calibration.validation import validate as run_validation
+
+    if isinstance(draws, bool) or not 20 <= draws <= 5000:
+        raise SimulationError(invalid_value("--draws", draws, "20 to 5000", "--draws 400"))
+    _check_out(out)
+    result = run_validation(parameters, draws=draws, seed=seed)
+    if out is not None:
+        from .calibration.report import write_report
+
+        write_report(result, out)
+    if json_out:
+        sys.stdout.write(json.dumps(result.to_json_dict()) + "\n")
+    else:
+        _print_validation(result, out)
+    if strict and not result.all_passed:
+        raise typer.Exit(1)
+
+
+def _print_validation(result: Any, out: Path | None) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = _console()
+    table = Table(
+        title=f"validation against the evidence  |  {result.posterior}", title_justify="left"
+    )
+    for name in ("id", "study", "scenario", "observed (sd)", "median [5%, 95%]", "width", "pass"):
+        table.add_column(name, justify="right" if name in ("width",) else "left")
+    for c in result.checks:
+        e = c.endpoint
+        table.add_row(
+            e.id,
+            c.study,
+            escape(f"{e.scenario} d{e.day:g}"),
+            escape(c.observed_text),
+            f"{c.median:.3g} [{c.p05:.3g}, {c.p95:.3g}]",
+            f"{c.width:.3g}",
+            "yes" if c.passed else "[bold red]no[/]",
+        )
+    console.print(table)
+    inside, total = result.coverage
+    right, n_dir = result.directions
+    console.print(
+        f"coverage: {inside} of {total} observed values inside their 90% interval; "
+        f"{right} of {n_dir} direction-only findings with the right sign"
+    )
+    for c in result.checks:
+        if not c.passed:
+            why = c.endpoint.disagreement.split(". ")[0] or "no explanation recorded"
+            console.print(f"not reproduced: {c.endpoint.id} ({c.study}): {escape(why)}.")
+    if out is not None:
+        console.print(f"wrote {out}/report.md, validation.json and one figure per study")
+    console.print(DISCLAIMER)
+
+
+export_app = typer.Typer(
+    help="Export dermasim problems to other tools' formats.", no_args_is_help=True
+)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("petab")
+def export_petab(
+    directory: Annotated[Path, typer.Argument(help="Folder to write the PEtab problem to.")],
+) -> None:
+    """Write the calibration problem in PEtab format (SBML model, tables, YAML)."""
+    from .calibration.petab_export import export_petab as run_export
+
+    path = run_export(directory)
+    _console().print(f"wrote the PEtab problem to {directory}/ (problem file {path.name})")
 
 
 def _version_callback(value: bool) -> None:

@@ -140,7 +140,7 @@ def compare_protocols(
     days: float = 730,
     draws: int = 200,
     seed: int = 0,
-    parameters: ParameterSet | None = None,
+    parameters: str | ParameterSet = "posterior",
     solver: SolverOptions | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Comparison:
@@ -157,6 +157,8 @@ def compare_protocols(
     days, draws, seed
         As for :func:`dermasim.simulate`. The same seed gives every protocol the same
         parameter draws, so differences between rows are differences between protocols.
+    parameters
+        As for :func:`dermasim.simulate`: the bundled posterior by default.
     progress
         Called with each protocol's label before it is simulated.
     """
@@ -164,7 +166,9 @@ def compare_protocols(
 
     days = _check_days(days)
     patient = _as_patient(patient)
-    ps = parameters or ParameterSet.load()
+    from .calibration.posterior import load_parameters
+
+    ps = load_parameters(parameters)
     if isinstance(protocols, str | Protocol):
         protocols = [protocols]
     specs: Sequence[Protocol | str] = (

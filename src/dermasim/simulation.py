@@ -4,8 +4,9 @@ The pipeline is one line::
 
     dermasim.simulate("4 x microneedling 1.5 mm every 30 days", days=730, draws=200, seed=0)
 
-``draws`` joint samples of the parameter priors are integrated together as one batch; the
-Solution holds every draw, so every prediction is a distribution.
+``draws`` joint parameter draws (from the bundled calibrated posterior by default, or from the
+priors) are integrated together as one batch; the Solution holds every draw, so every
+prediction is a distribution.
 """
 
 from __future__ import annotations
@@ -118,6 +119,12 @@ def _as_protocol(protocol: Protocol | str | os.PathLike[str]) -> Protocol:
     return Protocol.load(protocol)
 
 
+def _default_parameters() -> ParameterSet:
+    from .calibration.posterior import load_parameters
+
+    return load_parameters("posterior")
+
+
 @dataclass(frozen=True)
 class _Run:
     trajectory: Trajectory
@@ -141,14 +148,15 @@ class Simulation:
         Who and where; the default patient is female, 45, cheek, Fitzpatrick III, moderate
         UV, non-smoker.
     parameters
-        The parameter set whose priors are sampled.
+        The parameters whose draws are simulated: the bundled posterior by default
+        (:class:`~dermasim.calibration.Posterior`), or a prior :class:`ParameterSet`.
     solver
         Options of the SciPy backend.
     """
 
     protocol: Protocol
     patient: Patient = field(default_factory=Patient)
-    parameters: ParameterSet = field(default_factory=ParameterSet.load)
+    parameters: ParameterSet = field(default_factory=lambda: _default_parameters())
     solver: SolverOptions = field(default_factory=SolverOptions)
 
     def __post_init__(self) -> None:
@@ -230,7 +238,7 @@ class Simulation:
         at: Sequence[float] | None = None,
         point: bool = False,
     ) -> Solution:
-        """Integrate ``draws`` prior samples over ``days`` days.
+        """Integrate ``draws`` parameter draws over ``days`` days.
 
         Parameters
         ----------
@@ -279,7 +287,7 @@ def simulate(
     draws: int = 200,
     seed: int = 0,
     at: Sequence[float] | None = None,
-    parameters: str | ParameterSet = "default",
+    parameters: str | ParameterSet = "posterior",
     solver: SolverOptions | None = None,
 ) -> Solution:
     """Simulate a patient's skin through a treatment course.
@@ -296,13 +304,15 @@ def simulate(
     days
         Horizon in days.
     draws
-        Number of parameter draws (prior samples).
+        Number of parameter draws.
     seed
         Seed for the draws; identical inputs and seed give bit-identical results.
     at
         Extra output days besides the daily grid.
     parameters
-        Name of a bundled parameter set, or a :class:`~dermasim.parameters.ParameterSet`.
+        ``"posterior"`` (the bundled calibrated posterior, the default), ``"prior"`` (the
+        uncalibrated priors), the path of a posterior ``.npz`` written by
+        ``dermasim calibrate``, or a :class:`~dermasim.parameters.ParameterSet`.
     solver
         Solver options.
 
@@ -317,7 +327,9 @@ def simulate(
     >>> sol.summary(at=[180])["collagen_density"]["unit"]
     '%'
     """
-    ps = parameters if isinstance(parameters, ParameterSet) else ParameterSet.load(parameters)
+    from .calibration.posterior import load_parameters
+
+    ps = load_parameters(parameters)
     sim = Simulation(
         protocol=_as_protocol(protocol),
         patient=_as_patient(patient),

@@ -42,6 +42,9 @@ def atomic_write(path: str | os.PathLike[str], write: Any) -> Path:
     os.close(fd)
     try:
         write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; give the usual mode
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
@@ -103,7 +106,8 @@ class Solution:
             attrs={
                 "title": "dermasim simulation",
                 "dermasim_version": version,
-                "parameters": parameters.name + (" (point values)" if point else " (prior draws)"),
+                "parameters": parameters.name
+                + (" (point values)" if point else f" ({parameters.kind})"),
                 "seed": int(seed),
                 "draws": int(n_draws),
                 "protocol": str(protocol),

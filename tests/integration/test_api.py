@@ -65,7 +65,7 @@ def test_sessions_and_downtime(solution):
 def test_provenance_attributes(solution):
     attrs = solution.dataset.attrs
     assert attrs["dermasim_version"] == dermasim.__version__
-    assert attrs["parameters"].startswith("default")
+    assert attrs["parameters"] == "posterior:default (posterior draws)"
     assert attrs["seed"] == 2
     assert attrs["draws"] == 12
     assert attrs["protocol"] == "4 x microneedling 1.5 mm every 30 days"

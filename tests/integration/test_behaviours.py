@@ -1,7 +1,9 @@
 """Behaviours the model must show (prior medians over draws).
 
 Each test names the evidence row or design statement it checks. These are qualitative
-checks on the prior predictions; none of them was used to set a parameter value.
+checks of the model's structure on its prior predictions (``parameters="prior"``); none of
+them was used to set a parameter value. Predictions with the calibrated posterior are
+checked in ``test_posterior_predictions.py`` and by ``dermasim validate``.
 """
 
 from functools import cache
@@ -16,7 +18,9 @@ DRAWS = 100
 
 @cache
 def run(protocol: str, days: int = 200, **patient):
-    return simulate(protocol, Patient(**patient), days=days, draws=DRAWS, seed=0)
+    return simulate(
+        protocol, Patient(**patient), days=days, draws=DRAWS, seed=0, parameters="prior"
+    )
 
 
 def median(sol, endpoint, t=None):

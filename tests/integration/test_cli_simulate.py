@@ -146,7 +146,7 @@ def test_provenance_echoes_the_options(contract):
     prov = contract["provenance"]
     assert set(prov) == {"version", "parameters", "draws", "seed"}
     assert prov["version"] == dermasim.__version__
-    assert isinstance(prov["parameters"], str) and prov["parameters"].startswith("default")
+    assert prov["parameters"] == "posterior:default (posterior draws)"
     assert prov["draws"] == 8
     assert prov["seed"] == 7
 

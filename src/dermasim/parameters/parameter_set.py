@@ -36,6 +36,9 @@ class ParameterSet(Mapping[str, Parameter]):
     records: tuple[Parameter, ...]
     description: str = ""
 
+    #: What :meth:`sample` draws from, for provenance.
+    kind = "prior draws"
+
     def __getitem__(self, key: str) -> Parameter:
         for record in self.records:
             if record.name == key:

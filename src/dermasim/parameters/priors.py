@@ -130,6 +130,21 @@ class Prior:
         out = np.exp(x) if space == "log" else x
         return np.clip(out, self.lower, self.upper)  # guards round-off at the very ends only
 
+    def cdf(self, x: np.ndarray) -> np.ndarray:
+        """Cumulative probability of the truncated prior at ``x`` (the inverse of :meth:`ppf`)."""
+        from scipy.special import ndtr
+
+        x = np.clip(np.asarray(x, dtype=float), self.lower, self.upper)
+        if self.distribution == "uniform":
+            return (x - self.lower) / (self.upper - self.lower)
+        loc, scale, space = self._standard()
+        if space == "log":
+            lo, hi, v = math.log(self.lower), math.log(self.upper), np.log(x)
+        else:
+            lo, hi, v = self.lower, self.upper, x
+        c_lo, c_hi = ndtr(np.array([(lo - loc) / scale, (hi - loc) / scale]))
+        return np.asarray((ndtr((v - loc) / scale) - c_lo) / (c_hi - c_lo))
+
     def describe(self) -> str:
         """Short human description, e.g. ``lognormal(median 0.3, gsd 2) in [0.05, 2]``."""
         if self.distribution == "lognormal":

@@ -1,0 +1,182 @@
+"""The validation report: a Markdown page with one figure per study and a parameter table."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from ..solution import atomic_write
+from .validation import EndpointCheck, ValidationResult
+
+__all__ = ["write_report"]
+
+DISCLAIMER = "dermasim is a research and planning aid, not medical advice."
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "study"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.3g}" if abs(x) < 1000 else f"{x:.0f}"
+
+
+def _study_figure(study: str, checks: list[EndpointCheck], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(checks), figsize=(3.6 * len(checks), 3.0), squeeze=False)
+    for ax, c in zip(axes[0], checks, strict=True):
+        days = list(c.band_days)
+        lo, mid, hi = zip(*c.band, strict=True)
+        ax.fill_between(days, lo, hi, alpha=0.3, label="90% predictive")
+        ax.plot(days, mid, lw=1.5, label="median")
+        e = c.endpoint
+        if isinstance(c.observed, float):
+            ax.errorbar(
+                [e.day], [c.observed], yerr=[[e.sd or 0.0]], fmt="o", color="k", label="observed"
+            )
+        else:
+            for d in e.days:
+                ax.annotate(c.observed, (d, 0.0), ha="center", fontsize=14, color="k")
+            ax.axhline(0.0, color="k", lw=0.5)
+        for d in e.days:
+            ax.axvline(d, color="grey", lw=0.5, ls=":")
+        mark = "pass" if c.passed else "FAIL"
+        ax.set_title(f"{e.id} ({mark})", fontsize=9)
+        ax.set_xlabel("day")
+        ax.set_ylabel(f"{e.observable} [{c.unit}]", fontsize=8)
+    axes[0][0].legend(fontsize=7)
+    fig.suptitle(study, fontsize=10)
+    fig.tight_layout()
+
+    def write(tmp: str) -> None:
+        fig.savefig(tmp, format="png", dpi=110)
+
+    atomic_write(path, write)
+    plt.close(fig)
+
+
+def _endpoint_rows(result: ValidationResult) -> list[str]:
+    lines = [
+        "| id | study | scenario | observed (sd) | median [5%, 95%] | width | pass |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for c in result.checks:
+        e = c.endpoint
+        fitted = "" if e.fitted else " (checked, not fitted)"
+        lines.append(
+            f"| {e.id}{fitted} | {c.study} | {e.scenario} (day {e.day:g}) | {c.observed_text} | "
+            f"{_fmt(c.median)} [{_fmt(c.p05)}, {_fmt(c.p95)}] | {_fmt(c.width)} | "
+            f"{'yes' if c.passed else '**no**'} |"
+        )
+    return lines
+
+
+def _parameter_rows(result: ValidationResult) -> list[str]:
+    lines = [
+        "| parameter | unit | prior median [5%, 95%] | posterior median [5%, 95%] | source |"
+        " evidence | moved by the data |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for p in result.parameters:
+        prior = f"{_fmt(p.prior[1])} [{_fmt(p.prior[0])}, {_fmt(p.prior[2])}]"
+        post = (
+            f"{_fmt(p.posterior[1])} [{_fmt(p.posterior[0])}, {_fmt(p.posterior[2])}]"
+            if p.posterior
+            else "not fitted (prior)"
+        )
+        moved = "yes" if p.moved else ("no" if p.posterior else "-")
+        source = ", ".join(p.source) or "assumed"
+        lines.append(
+            f"| {p.name} | {p.unit} | {prior} | {post} | {source} | {p.evidence} | {moved} |"
+        )
+    return lines
+
+
+def write_report(
+    result: ValidationResult, folder: str | os.PathLike[str], *, figures: bool = True
+) -> Path:
+    """Write ``report.md``, ``validation.json`` and one PNG per study into ``folder``.
+
+    Returns the path of ``report.md``.
+    """
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    by_study: dict[str, list[EndpointCheck]] = defaultdict(list)
+    for c in result.checks:
+        by_study[c.study or c.endpoint.id].append(c)
+    inside, total = result.coverage
+    right, n_dir = result.directions
+    meta: dict[str, Any] = result.metadata
+    lines = [
+        "# dermasim validation report",
+        "",
+        f"Parameters: **{result.posterior}**. {DISCLAIMER}",
+        "",
+        f"- Endpoints with an observed value inside their 90% predictive interval: "
+        f"**{inside} of {total}**.",
+        f"- Direction-only endpoints with the right sign: **{right} of {n_dir}**.",
+    ]
+    if meta:
+        lines.append(
+            f"- Calibration: {meta.get('steps')} steps of {meta.get('walkers')} walkers "
+            f"(seed {meta.get('seed')}, burn-in {meta.get('burn_in_steps')}, acceptance "
+            f"{meta.get('acceptance_fraction', 0):.2f}, runtime "
+            f"{meta.get('runtime_seconds')} s)."
+        )
+    lines += [
+        "",
+        "This is a posterior predictive check of the studies the posterior was fitted to: the "
+        "interval of a quantitative endpoint is that of a study mean (model prediction plus "
+        "the row's standard error and the between-study heterogeneity), so it shows whether "
+        "one parameter set can reproduce every study, not how well a new study is predicted.",
+        "",
+        "## Endpoints",
+        "",
+        *_endpoint_rows(result),
+        "",
+        "## Studies",
+        "",
+    ]
+    for study, checks in by_study.items():
+        name = f"study-{_slug(study)}.png"
+        if figures:
+            _study_figure(study, checks, out / name)
+            lines += [f"### {study}", "", f"![{study}]({name})", ""]
+        else:
+            lines += [f"### {study}", ""]
+    failed = [c for c in result.checks if not c.passed]
+    lines += ["## Endpoints the model does not reproduce", ""]
+    if not failed:
+        lines += ["None: every endpoint passes.", ""]
+    for c in failed:
+        why = c.endpoint.disagreement or "No explanation recorded yet."
+        lines += [f"- **{c.endpoint.id}** ({c.study}): {why}", ""]
+    lines += ["## Parameters", "", *_parameter_rows(result), ""]
+    lines += [
+        "A fitted parameter is *moved by the data* when its posterior, in the whitened prior "
+        "scale (standard normal under the prior), has a standard deviation below 0.7 or a "
+        "median beyond 0.5.",
+        "",
+        "## Evidence rows not fitted",
+        "",
+        *[f"- {k}: {v}" for k, v in result.unused.items()],
+        "",
+    ]
+    report = out / "report.md"
+
+    def write_md(tmp: str) -> None:
+        Path(tmp).write_text("\n".join(lines), encoding="utf-8")
+
+    def write_json(tmp: str) -> None:
+        Path(tmp).write_text(json.dumps(result.to_json_dict(), indent=2) + "\n", "utf-8")
+
+    atomic_write(out / "validation.json", write_json)
+    return atomic_write(report, write_md)

@@ -1,0 +1,282 @@
+r"""The dermasim ODE model as SBML Level 3 Version 2, for PEtab export.
+
+The SBML model is a line-by-line translation of :func:`dermasim.model.rhs` and the submodels
+it calls (injury, growth factors, fibroblasts, collagen, elastin, MMPs, polynucleotide,
+filler, epidermis, ageing); the formulas live in :mod:`.sbml_formulas`.
+
+States are SBML parameters with rate rules
+    Every state of the model is a ``constant="false"`` SBML parameter whose derivative is a
+    rate rule, named ``<state>_<layer>`` (``collagen_I_papillary``) or by its global name
+    (``epidermal_thickness``). The states are dimensionless fractions relative to a young adult
+    or densities per treated area (mg/cm2, mL/cm2), not amounts of chemical species in a
+    compartment: written as species they would need a compartment, substance units and a
+    choice between amount and concentration that the model does not have, and reaction-free
+    species with rate rules are no simpler. A parameter with a rate rule states
+    ``dy/dt = rhs`` exactly as the Python code does. AMICI and other PEtab tools turn
+    rate-rule targets into state variables.
+Model parameters
+    One constant SBML parameter per record of the parameter set, with the same id and its
+    point value.
+Derived quantities
+    The rates that :func:`dermasim.model.arguments.model_arguments` derives from the records
+    (collagen synthesis and degradation, elastin turnover, elastosis rate, exposure factor),
+    the age ``age0 + time/365.25``, the ageing factors ``cap`` and ``MMP_0``, and each layer's
+    MMP activity, PN activation, growth-factor signal and activation signal are assignment
+    rules, so they follow any change of a parameter by an estimation tool.
+Patients
+    Age (``age0``), exposure flags (``uv_low``, ``uv_high``, ``smoker``) and the layer bounds
+    of :meth:`dermasim.geometry.SkinGeometry.layer_bounds` (``<layer>_top_mm``,
+    ``<layer>_bottom_mm``, plus ``papillary_mm`` and ``reticular_mm``) are constant parameters
+    that the PEtab condition table sets per scenario.
+Initial state
+    Each state ``X`` has the initial assignment ``X = X_init`` with ``X_init`` a constant
+    parameter set per condition. The values come from
+    :func:`dermasim.model.initial_state`, whose slow states are aged from the reference age
+    by a numerical integrator (:func:`dermasim.model.ageing.age_slow_states`) that SBML
+    cannot express: they are computed at the point values of the parameters, so the
+    initial state does not follow the parameters during a fit (an approximation).
+Treatment sessions
+    Slot ``k`` (``1..K``) is an event triggered at ``time >= session_day_k`` (initial value
+    false, so a day-0 session fires at the start). Its magnitudes are condition parameters:
+    flags ``mn_k``, ``pn_k``, ``ha_k`` (0 or 1), the needle depth ``mn_depth_mm_k``, the PN
+    dose per area ``pn_dose_mg_per_cm2_k`` and depth ``pn_depth_mm_k``, and the gel volume per
+    area ``ha_gel_ml_per_cm2_k``. The jumps are those of
+    :func:`dermasim.model.apply_course_session`, the layer overlap written with ``min`` and
+    ``max``. Sessions of one day share a slot, so no two events fire together; unused slots
+    have zero magnitudes and a day after every horizon.
+Observation quantities
+    The endpoints that the calibration reads (``obs_collagen_density``, ...) are assignment
+    rules following :func:`dermasim.model.observe`; their baselines are the ``*_init``
+    parameters. ``filler_injected`` (a rate rule of 0, raised by the filler events) counts
+    the gel injected so far, for ``obs_filler_remaining``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ..errors import DermasimError
+from ..model.layout import GLOBAL_STATES, LAYER_STATES, LAYERS
+from ..patient import Patient
+from ..protocol import Protocol
+from .sbml_formulas import AUXILIARY_STATES, OBSERVATION_RULES, event_assignments, rules
+
+__all__ = [
+    "AUXILIARY_STATES",
+    "GEOMETRY_IDS",
+    "OBSERVATION_RULES",
+    "PATIENT_IDS",
+    "SLOT_FIELDS",
+    "STATE_IDS",
+    "build_sbml",
+    "condition_values",
+    "session_slots",
+]
+
+#: SBML ids of the model states, in the column order of the dermasim state array.
+STATE_IDS: tuple[str, ...] = tuple(
+    [f"{s}_{layer}" for s in LAYER_STATES for layer in LAYERS] + list(GLOBAL_STATES)
+)
+
+#: Condition parameters describing the patient (besides the geometry).
+PATIENT_IDS: tuple[str, ...] = ("age0", "uv_low", "uv_high", "smoker")
+
+_BOUND_LAYERS = ("epidermis", "papillary", "reticular")
+#: Condition parameters of the layer geometry (mm from the skin surface, and thicknesses).
+GEOMETRY_IDS: tuple[str, ...] = tuple(
+    [f"{layer}_{edge}_mm" for layer in _BOUND_LAYERS for edge in ("top", "bottom")]
+    + ["papillary_mm", "reticular_mm"]
+)
+
+#: Per-slot condition parameters; the SBML id is ``<field>_<k>``.
+SLOT_FIELDS: tuple[str, ...] = (
+    "session_day",
+    "mn",
+    "mn_depth_mm",
+    "pn",
+    "pn_dose_mg_per_cm2",
+    "pn_depth_mm",
+    "ha",
+    "ha_gel_ml_per_cm2",
+)
+
+
+def session_slots(protocol: Protocol) -> list[dict[str, float]]:
+    """Session slots of a protocol: one per distinct session day, in day order.
+
+    Raises
+    ------
+    DermasimError
+        If one treatment has two sessions on the same day (one slot holds one of each).
+    """
+    slots: dict[float, dict[str, float]] = {}
+    for session in protocol.sessions():
+        c = session.course
+        slot = slots.setdefault(float(session.day), {"session_day": float(session.day)})
+        key = {"microneedling": "mn", "polynucleotide": "pn", "hyaluronic_filler": "ha"}[
+            c.treatment
+        ]
+        if key in slot:
+            raise DermasimError(
+                f"protocol {protocol} has two {c.treatment} sessions on day {session.day:g}, "
+                "which the PEtab export cannot hold; for example merge them into one course"
+            )
+        slot[key] = 1.0
+        if key == "mn":
+            assert c.depth_mm is not None
+            slot["mn_depth_mm"] = c.depth_mm
+        elif key == "pn":
+            assert c.dose_mg is not None and c.area_cm2 is not None and c.depth_mm is not None
+            slot["pn_dose_mg_per_cm2"] = c.dose_mg / c.area_cm2
+            slot["pn_depth_mm"] = c.depth_mm
+        else:
+            assert c.volume_ml is not None and c.area_cm2 is not None
+            slot["ha_gel_ml_per_cm2"] = c.volume_ml / c.area_cm2
+    return [slots[d] for d in sorted(slots)]
+
+
+def condition_values(
+    patient: Patient,
+    protocol: Protocol,
+    values: Mapping[str, float],
+    n_slots: int,
+    never_day: float,
+) -> dict[str, float]:
+    """Condition-table values of one scenario: patient, geometry, initial state, sessions.
+
+    Parameters
+    ----------
+    patient, protocol
+        The scenario.
+    values
+        Model parameter values by name (the initial state is computed at these values).
+    n_slots
+        Number of session slots of the SBML model.
+    never_day
+        Trigger day of unused slots (after every horizon).
+    """
+    from ..model import initial_state, model_arguments
+
+    a = model_arguments({k: np.array([float(v)]) for k, v in values.items()}, patient)
+    y0 = initial_state(a)[0]
+    out = {
+        "age0": float(patient.age),
+        "uv_low": float(patient.uv_exposure == "low"),
+        "uv_high": float(patient.uv_exposure == "high"),
+        "smoker": float(patient.smoker),
+    }
+    geometry = patient.geometry()
+    bounds = geometry.layer_bounds()
+    edges = {
+        "epidermis": (bounds["stratum_corneum"][0], bounds["viable_epidermis"][1]),
+        **{layer: bounds[layer] for layer in LAYERS},
+    }
+    for layer, (top, bottom) in edges.items():
+        out[f"{layer}_top_mm"], out[f"{layer}_bottom_mm"] = float(top), float(bottom)
+    out["papillary_mm"] = geometry.papillary_mm
+    out["reticular_mm"] = geometry.reticular_mm
+    for sid, value in zip(STATE_IDS, y0, strict=True):
+        out[f"{sid}_init"] = float(value)
+    slots = session_slots(protocol)
+    if len(slots) > n_slots:
+        raise DermasimError(
+            f"protocol {protocol} has {len(slots)} session days but the model has {n_slots} "
+            f"slots; for example export with n_slots = {len(slots)}"
+        )
+    for k in range(1, n_slots + 1):
+        slot = slots[k - 1] if k <= len(slots) else {"session_day": never_day}
+        for name in SLOT_FIELDS:
+            out[f"{name}_{k}"] = float(slot.get(name, 0.0))
+    return out
+
+
+def _math(libsbml: Any, formula: str, where: str) -> Any:
+    ast = libsbml.parseL3Formula(formula)
+    if ast is None:
+        raise DermasimError(f"SBML formula of {where} does not parse: {formula}")
+    return ast
+
+
+def _check(code: int, what: str) -> None:
+    if code != 0:  # libsbml.LIBSBML_OPERATION_SUCCESS
+        raise DermasimError(f"SBML export failed at {what} (libsbml code {code})")
+
+
+def build_sbml(parameters: Mapping[str, float], n_slots: int, defaults: Mapping[str, float]) -> str:
+    """SBML L3V2 document (XML text) of the dermasim model.
+
+    Parameters
+    ----------
+    parameters
+        Model parameter values by name (SBML ids are the names).
+    n_slots
+        Number of session slots (events).
+    defaults
+        Default values of the condition parameters (see :func:`condition_values`); the
+        PEtab condition table overrides them.
+
+    Raises
+    ------
+    DermasimError
+        If libsbml is not installed, an id is used twice, or libsbml rejects the model.
+    """
+    try:
+        import libsbml
+    except ImportError:  # pragma: no cover - exercised without the extra
+        raise DermasimError(
+            "the PEtab export needs python-libsbml; install dermasim[petab]"
+        ) from None
+
+    assignments, rates = rules()
+    doc = libsbml.SBMLDocument(3, 2)
+    model = doc.createModel()
+    _check(model.setId("dermasim"), "model id")
+    model.setName("dermasim dermal remodelling model")
+    seen: set[str] = set()
+
+    def parameter(pid: str, value: float | None, constant: bool) -> None:
+        if pid in seen:
+            raise DermasimError(f"SBML id {pid!r} is used twice; rename the parameter")
+        seen.add(pid)
+        p = model.createParameter()
+        _check(p.setId(pid), f"parameter {pid}")
+        _check(p.setConstant(constant), f"parameter {pid}")
+        if value is not None:
+            _check(p.setValue(float(value)), f"parameter {pid}")
+
+    for name, value in parameters.items():
+        parameter(name, value, True)
+    for name, value in defaults.items():
+        parameter(name, value, True)
+    for sid, _ in rates:
+        init = f"{sid}_init"
+        parameter(sid, defaults.get(init, 0.0), False)
+        if init in defaults:
+            ia = model.createInitialAssignment()
+            _check(ia.setSymbol(sid), f"initial assignment {sid}")
+            _check(ia.setMath(_math(libsbml, init, sid)), f"initial assignment {sid}")
+    for rid, formula in assignments:
+        parameter(rid, None, False)
+        rule = model.createAssignmentRule()
+        _check(rule.setVariable(rid), f"assignment rule {rid}")
+        _check(rule.setMath(_math(libsbml, formula, rid)), f"assignment rule {rid}")
+    for sid, formula in rates:
+        rule = model.createRateRule()
+        _check(rule.setVariable(sid), f"rate rule {sid}")
+        _check(rule.setMath(_math(libsbml, formula, sid)), f"rate rule {sid}")
+    for k in range(1, n_slots + 1):
+        event = model.createEvent()
+        _check(event.setId(f"session_{k}"), f"event {k}")
+        _check(event.setUseValuesFromTriggerTime(True), f"event {k}")
+        trigger = event.createTrigger()
+        _check(trigger.setInitialValue(False), f"event {k}")
+        _check(trigger.setPersistent(True), f"event {k}")
+        _check(trigger.setMath(_math(libsbml, f"time >= session_day_{k}", f"event {k}")), "")
+        for variable, formula in event_assignments(k).items():
+            ea = event.createEventAssignment()
+            _check(ea.setVariable(variable), f"event {k}")
+            _check(ea.setMath(_math(libsbml, formula, f"event {k}")), f"event {k}")
+    return str(libsbml.writeSBMLToString(doc))

@@ -1,0 +1,127 @@
+"""``dermasim validate``, ``calibrate`` and ``export petab`` from the command line."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+
+import numpy as np
+import pytest
+
+from dermasim.calibration.evidence import load_evidence_set
+from dermasim.cli import main
+
+ENDPOINT_KEYS = {"id", "observed", "median", "p05", "p95", "pass"}
+
+
+def run_cli(argv):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        rc = main(list(argv))
+    return rc, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def validation(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("validate")
+    rc, out, err = run_cli(["validate", "--json", "--draws", "40", "--out", str(folder)])
+    assert rc == 0, err
+    return json.loads(out), folder
+
+
+def test_validate_json_contract(validation) -> None:
+    payload, _ = validation
+    assert payload["schema"] == "dermasim.validation/1"
+    assert payload["posterior"].startswith("posterior:")
+    evidence = load_evidence_set()
+    assert [e["id"] for e in payload["endpoints"]] == [e.id for e in evidence.endpoints]
+    for row, endpoint in zip(payload["endpoints"], evidence.endpoints, strict=True):
+        assert set(row) >= ENDPOINT_KEYS
+        assert row["p05"] <= row["median"] <= row["p95"]
+        assert isinstance(row["pass"], bool)
+        if endpoint.kind == "direction":
+            assert row["observed"] in ("+", "-")
+            assert (
+                row["pass"] == (np.sign(row["median"]) == (1 if row["observed"] == "+" else -1))
+                or len(endpoint.days) > 1
+            )
+        else:
+            assert isinstance(row["observed"], float)
+            assert row["pass"] == (row["p05"] <= row["observed"] <= row["p95"])
+    valued = [r for r in payload["endpoints"] if r["kind"] != "direction"]
+    assert payload["coverage"] == {
+        "inside": sum(r["pass"] for r in valued),
+        "total": len(valued),
+    }
+
+
+def test_validate_writes_report_with_a_figure_per_study(validation) -> None:
+    payload, folder = validation
+    report = (folder / "report.md").read_text()
+    studies = {r["study"] for r in payload["endpoints"]}
+    for study in studies:
+        assert f"### {study}" in report
+    assert len(list(folder.glob("study-*.png"))) == len(studies)
+    assert "| parameter | unit | prior" in report
+    assert json.loads((folder / "validation.json").read_text())["schema"] == (
+        "dermasim.validation/1"
+    )
+
+
+def test_validate_table_names_the_posterior() -> None:
+    rc, out, _ = run_cli(["validate", "--draws", "20"])
+    assert rc == 0
+    assert "posterior:default" in out and "coverage:" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "field"),
+    [
+        (["validate", "--draws", "3"], "--draws"),
+        (["validate", "--parameters", "nonsense"], "parameters"),
+        (["calibrate", "--budget", "0"], "--budget"),
+        (["calibrate", "--budget", "5", "--seed", "-2"], "seed"),
+    ],
+)
+def test_bad_options_exit_2_with_one_line(argv, field) -> None:
+    rc, _, err = run_cli(argv)
+    assert rc == 2
+    assert err.startswith(f"dermasim: error: {field}") and len(err.strip().splitlines()) == 1
+
+
+def test_simulate_says_which_posterior(tmp_path) -> None:
+    rc, out, _ = run_cli(["simulate", "pn-standard", "--draws", "5", "--days", "60", "--json"])
+    assert rc == 0
+    assert json.loads(out)["provenance"]["parameters"] == "posterior:default (posterior draws)"
+    rc, out, _ = run_cli(
+        [
+            "simulate",
+            "pn-standard",
+            "--draws",
+            "5",
+            "--days",
+            "60",
+            "--parameters",
+            "prior",
+            "--json",
+        ]
+    )
+    assert json.loads(out)["provenance"]["parameters"] == "default (prior draws)"
+
+
+def test_export_petab_writes_a_problem_that_lints(tmp_path) -> None:
+    petab = pytest.importorskip("petab")
+    pytest.importorskip("libsbml")
+    rc, out, err = run_cli(["export", "petab", str(tmp_path / "petab")])
+    assert rc == 0, err
+    problem = petab.v1.Problem.from_yaml(tmp_path / "petab" / "problem.yaml")
+    assert not petab.v1.lint.lint_problem(problem)
+    assert "wrote the PEtab problem" in out
+
+
+def test_export_petab_into_a_file_is_refused(tmp_path) -> None:
+    target = tmp_path / "file.txt"
+    target.write_text("x")
+    rc, _, err = run_cli(["export", "petab", str(target)])
+    assert rc == 2 and err.startswith("dermasim: error:")

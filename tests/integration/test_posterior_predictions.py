@@ -1,0 +1,81 @@
+"""Predictions with the bundled posterior: informative intervals, physiological bounds."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dermasim import Patient, Protocol, Simulation, simulate
+from dermasim.calibration.posterior import Posterior
+from dermasim.patient import SITES
+from dermasim.protocol import Course
+
+
+def test_microneedling_interval_at_six_months_is_informative() -> None:
+    """Issue acceptance: the 90% interval of collagen_density 6 months after the standard
+    microneedling course is narrower than +/-100 percentage points."""
+    sol = simulate("microneedling-4-monthly", days=180, draws=400, seed=0)
+    p05, median, p95 = sol.quantiles("collagen_density", at=[180])[:, 0]
+    assert median - p05 < 100 and p95 - median < 100
+    assert p05 > 0  # the course raises collagen in nearly every posterior draw
+
+
+def test_posterior_is_narrower_than_the_prior() -> None:
+    widths = {}
+    for name in ("posterior", "prior"):
+        sol = simulate("microneedling-4-monthly", days=180, draws=300, seed=1, parameters=name)
+        p05, _, p95 = sol.quantiles("collagen_density", at=[180])[:, 0]
+        widths[name] = p95 - p05
+    assert widths["posterior"] < widths["prior"]
+
+
+patients = st.builds(
+    Patient,
+    age=st.floats(18, 90),
+    sex=st.sampled_from(["female", "male"]),
+    site=st.sampled_from(SITES),
+    uv_exposure=st.sampled_from(["low", "moderate", "high"]),
+    smoker=st.booleans(),
+)
+schedule = {"sessions": st.integers(1, 6), "interval_days": st.floats(7, 120)}
+courses = st.one_of(
+    st.builds(Course, treatment=st.just("microneedling"), depth_mm=st.floats(0.1, 3.0), **schedule),
+    st.builds(
+        Course,
+        treatment=st.just("polynucleotide"),
+        depth_mm=st.floats(0.5, 2.0),
+        volume_ml=st.floats(0.5, 4.0),
+        concentration_mg_per_ml=st.floats(5.0, 20.0),
+        area_cm2=st.floats(10.0, 100.0),
+        **schedule,
+    ),
+    st.builds(
+        Course,
+        treatment=st.just("hyaluronic_filler"),
+        volume_ml=st.floats(0.1, 2.0),
+        area_cm2=st.floats(2.0, 100.0),
+        **schedule,
+    ),
+)
+protocols = st.lists(courses, min_size=1, max_size=2).map(lambda c: Protocol(courses=tuple(c)))
+POSTERIOR = Posterior.load()
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(patient=patients, protocol=protocols, seed=st.integers(0, 2**16))
+def test_posterior_predictions_stay_physiological(patient, protocol, seed) -> None:
+    """Scenarios outside the evidence (other protocols, ages, sites) stay within bounds:
+    collagen content between 0 and 2.5 times the young-adult reference, collagen change
+    above -50% within a year, epidermis between 0.8 and 4 times its resting thickness,
+    dermal thickness between 0.2 and 15 mm."""
+    sol = Simulation(protocol=protocol, patient=patient, parameters=POSTERIOR).run(
+        days=365, draws=8, seed=seed
+    )
+    ds = sol.dataset
+    assert np.all((ds["collagen_content"].values > 0) & (ds["collagen_content"].values < 250))
+    assert np.all(ds["collagen_density"].values > -50)
+    assert np.all(
+        (ds["epidermal_thickness"].values > -20) & (ds["epidermal_thickness"].values < 300)
+    )
+    assert np.all((ds["dermal_thickness"].values > 0.2) & (ds["dermal_thickness"].values < 15))

@@ -1,0 +1,70 @@
+"""The sampler run: reproducible, resumable from a checkpoint, with clear errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dermasim.calibration.fit import calibrate
+from dermasim.calibration.likelihood import CalibrationProblem
+from dermasim.calibration.posterior import Posterior
+from dermasim.errors import DermasimError
+
+TINY = CalibrationProblem(fit=("synthesis_decline_per_year",)).subset(["AG-1", "AG-3"])
+
+
+def test_same_seed_same_draws_and_workers_do_not_matter() -> None:
+    a = calibrate(TINY, steps=6, seed=3, workers=1)
+    b = calibrate(TINY, steps=6, seed=3, workers=2)
+    np.testing.assert_array_equal(a.draws, b.draws)
+    assert a.draws.shape == (3 * a.metadata["walkers"], TINY.ndim)
+
+
+def test_interrupted_run_resumes_to_the_same_chain(tmp_path) -> None:
+    checkpoint = tmp_path / "checkpoint.npz"
+    whole = calibrate(TINY, steps=8, seed=1, workers=1)
+    calibrate(TINY, steps=4, seed=1, workers=1, checkpoint=checkpoint, checkpoint_every=2)
+    assert checkpoint.is_file()
+    resumed = calibrate(TINY, steps=8, seed=1, workers=1, checkpoint=checkpoint)
+    np.testing.assert_array_equal(resumed.draws, whole.draws)
+
+
+def test_checkpoint_of_another_problem_is_refused(tmp_path) -> None:
+    checkpoint = tmp_path / "checkpoint.npz"
+    calibrate(TINY, steps=2, seed=1, workers=1, checkpoint=checkpoint, checkpoint_every=1)
+    with pytest.raises(DermasimError, match="belongs to another calibration"):
+        calibrate(TINY, steps=4, seed=2, workers=1, checkpoint=checkpoint)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [({"steps": 0}, "steps"), ({"walkers": 3}, "walkers"), ({"seed": -1}, "seed")],
+)
+def test_bad_settings_name_the_field(kwargs, field) -> None:
+    with pytest.raises(DermasimError, match=f"^{field} = "):
+        calibrate(TINY, **kwargs)
+
+
+def test_saved_draws_load_as_a_posterior(tmp_path) -> None:
+    result = calibrate(TINY, steps=4, seed=0, workers=1)
+    path = result.save(tmp_path / "posterior.npz")
+    posterior = Posterior.from_file(path)
+    assert posterior.fitted == ("synthesis_decline_per_year",)
+    draws = posterior.sample(100, np.random.default_rng(0))
+    stored = set(result.draws[:, 0])
+    assert set(draws["synthesis_decline_per_year"]) <= stored
+    assert posterior.metadata["steps"] == 4
+
+
+def test_progress_counts_every_step_once(tmp_path) -> None:
+    seen: list[tuple[int, int]] = []
+    calibrate(
+        TINY,
+        steps=7,
+        seed=0,
+        workers=1,
+        checkpoint=tmp_path / "c.npz",
+        checkpoint_every=2,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert seen == [(k, 7) for k in range(1, 8)]
