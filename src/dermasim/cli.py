@@ -410,10 +410,13 @@ def calibrate(
         result = run_calibration(steps=budget, seed=seed, checkpoint=checkpoint, workers=workers)
     path = result.save(out / "posterior.npz")
     meta = result.metadata
+    ratio = meta["kept_over_autocorrelation"]
+    length = "too short to estimate" if ratio is None else f"{ratio} autocorrelation times"
     _console().print(
         f"wrote {path}: {result.draws.shape[0]} draws of {len(result.names)} parameters; "
         f"{meta['steps']} steps x {meta['walkers']} walkers, acceptance "
-        f"{meta['acceptance_fraction']:.2f}, {meta['runtime_seconds']} s.\n"
+        f"{meta['acceptance_fraction']:.2f}, kept chain {length}, "
+        f"{meta['runtime_seconds']} s.\n"
         f"Use it with --parameters {path}, or check it with dermasim validate --parameters {path}."
     )
 

@@ -103,9 +103,8 @@ def plot_comparison(
     ax.axhline(0.0, color="0.3", lw=0.8)
     ax.set_xlabel("month of simulation")
     ax.set_ylabel(f"{endpoint} [{unit}]")
-    ax.set_title(
-        f"{endpoint}: median and 5-95% interval (prior draws; not medical advice)", fontsize=9
-    )
+    first = next(iter(solutions.values())).dataset.attrs.get("parameters", "")
+    ax.set_title(f"{endpoint}: median and 5-95% interval ({first}; not medical advice)", fontsize=9)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()

@@ -38,6 +38,9 @@ __all__ = ["CalibrationResult", "calibrate"]
 
 logger = logging.getLogger("dermasim")
 
+#: Fewer kept steps than this give no estimate of the autocorrelation time.
+MIN_STEPS_FOR_AUTOCORRELATION = 20
+
 #: The ensemble is always evaluated in this many chunks, whatever the number of worker
 #: processes, so that results do not depend on ``workers`` (the batched integrator's step
 #: sizes depend on the rows integrated together).
@@ -319,13 +322,19 @@ def _result(
     lp = kept_lp[::thin].reshape(-1)
     values = problem.to_values(u)
     draws = np.column_stack([values[n] for n in problem.names])
-    tau = emcee.autocorr.integrated_time(chain[burn:], tol=0) if n_steps > 4 else np.zeros(0)
-    kept_over_tau = float(kept.shape[0] / np.max(tau)) if len(tau) else 0.0
-    if kept_over_tau < 50:
+    tau = np.zeros(0)
+    if kept.shape[0] >= MIN_STEPS_FOR_AUTOCORRELATION:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            tau = emcee.autocorr.integrated_time(kept, tol=0)
+    kept_over_tau = (
+        float(kept.shape[0] / np.max(tau)) if len(tau) and np.all(np.isfinite(tau)) else None
+    )
+    if kept_over_tau is None or kept_over_tau < 50:
+        length = "too short to estimate" if kept_over_tau is None else f"{kept_over_tau:.0f}"
         logger.warning(
-            "the kept chain is %.0f integrated autocorrelation times long (emcee advises at "
-            "least 50): a longer --budget gives a more reliable posterior",
-            kept_over_tau,
+            "the kept chain's length in integrated autocorrelation times is %s (emcee advises "
+            "at least 50): a longer --budget gives a more reliable posterior",
+            length,
         )
     metadata = {
         "seed": seed,
@@ -337,7 +346,7 @@ def _result(
         if kept.shape[0] > 1
         else 0.0,
         "kept_steps": int(kept.shape[0]),
-        "kept_over_autocorrelation": round(kept_over_tau, 1),
+        "kept_over_autocorrelation": None if kept_over_tau is None else round(kept_over_tau, 1),
         "autocorrelation_steps": {n: float(t) for n, t in zip(problem.names, tau, strict=False)},
         "fit": list(problem.fit),
         "observation_parameters": [r.name for r in problem.observation_records],

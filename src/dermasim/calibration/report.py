@@ -129,7 +129,9 @@ def write_report(
             f"- Calibration: {meta.get('steps')} steps of {meta.get('walkers')} walkers "
             f"(seed {meta.get('seed')}, burn-in {meta.get('burn_in_steps')}, acceptance "
             f"{meta.get('acceptance_fraction', 0):.2f}, runtime "
-            f"{meta.get('runtime_seconds')} s)."
+            f"{meta.get('runtime_seconds')} s). The kept chain is "
+            f"{meta.get('kept_over_autocorrelation') or 'an unknown number of'} integrated "
+            "autocorrelation times long (emcee advises at least 50 for reliable tails)."
         )
     lines += [
         "",
