@@ -490,6 +490,38 @@ def _print_validation(result: Any, out: Path | None) -> None:
     console.print(DISCLAIMER)
 
 
+@app.command()
+def permeability(
+    mw: Annotated[float, typer.Option("--mw", help="Molecular weight in Da (1 to 5000).")],
+    logkow: Annotated[
+        float, typer.Option("--logkow", help="log10 octanol-water partition (-5 to 10).")
+    ],
+    json_out: JsonOption = False,
+) -> None:
+    """Permeability of intact skin (heat-separated epidermis, aqueous vehicle)."""
+    from .permeability import intact_permeability
+
+    result = intact_permeability(mw, logkow)
+    payload = {
+        "schema": "dermasim.permeability/1",
+        "intact": result.to_json_dict(),
+        "after_needling": None,
+        "warnings": list(result.warnings),
+    }
+    if json_out:
+        sys.stdout.write(json.dumps(payload) + "\n")
+        return
+    console = _console()
+    lo, mid, hi = result.kp_cm_per_h()
+    console.print(
+        f"intact skin, MW {mw:g} Da, log Kow {logkow:g}: log10 kp = {result.median:.2f} "
+        f"[{result.p05:.2f}, {result.p95:.2f}] (cm/s); kp = {mid:.3g} [{lo:.3g}, {hi:.3g}] cm/h"
+    )
+    for warning in result.warnings:
+        console.print(f"warning: {warning}")
+    console.print(DISCLAIMER)
+
+
 export_app = typer.Typer(
     help="Export dermasim problems to other tools' formats.", no_args_is_help=True
 )

@@ -65,7 +65,15 @@ def test_cli_reference_covers_every_command():
 
     text = _read(DOCS / "cli.md")
     commands = {c.name or c.callback.__name__ for c in app.registered_commands}
-    assert commands == {"simulate", "compare", "protocols", "cite", "validate", "calibrate"}
+    assert commands == {
+        "simulate",
+        "compare",
+        "protocols",
+        "cite",
+        "validate",
+        "calibrate",
+        "permeability",
+    }
     for name in commands:
         assert re.search(rf"^## dermasim {name}\b", text, re.MULTILINE), name
 

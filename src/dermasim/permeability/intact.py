@@ -1,0 +1,129 @@
+"""Predicted permeability of intact skin for a compound, with an interval and domain checks.
+
+The prediction is the two-pathway model (:mod:`dermasim.permeability.models`) fitted to the
+filtered HuskinDB rows. Its uncertainty combines the fit's uncertainty, from refits on
+bootstrap resamples of compounds (every row of a drawn compound together), with the
+residual scatter of each refit (experiment-to-experiment variation). The figure is for
+heat-separated or full epidermis in an aqueous vehicle at 30-37 C. Inputs outside the range
+of the fitted compounds give a warning in the result, not a silent extrapolation.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+from numbers import Real
+from typing import Any
+
+import numpy as np
+
+from ..errors import DermasimError, invalid_value
+from .dataset import filtered_rows
+from .models import TwoPathwayModel, fit_two_pathway
+
+__all__ = ["BOOTSTRAP_FITS", "IntactPermeability", "intact_permeability"]
+
+#: Number of bootstrap refits behind the interval.
+BOOTSTRAP_FITS = 200
+SECONDS_PER_HOUR = 3600.0
+MW_RANGE = (1.0, 5000.0)
+LOG_KOW_RANGE = (-5.0, 10.0)
+
+
+class DescriptorError(DermasimError):
+    """A molecular descriptor is missing or outside its allowed range."""
+
+
+@dataclass(frozen=True)
+class IntactPermeability:
+    """log10 kp (cm/s) through intact skin: median and 5-95% interval, with warnings."""
+
+    mw: float
+    log_kow: float
+    median: float
+    p05: float
+    p95: float
+    warnings: tuple[str, ...]
+
+    def kp_cm_per_h(self) -> tuple[float, float, float]:
+        """kp in cm/h: (p05, median, p95)."""
+        lo, mid, hi = (10.0**v * SECONDS_PER_HOUR for v in (self.p05, self.median, self.p95))
+        return lo, mid, hi
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "log10_kp_cm_s": {"median": self.median, "p05": self.p05, "p95": self.p95},
+        }
+
+
+def _check(name: str, value: Any, bounds: tuple[float, float], example: str) -> float:
+    ok = isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok or not bounds[0] <= float(value) <= bounds[1]:
+        raise DescriptorError(
+            invalid_value(name, value, f"{bounds[0]:g} to {bounds[1]:g}", example)
+        )
+    return float(value)
+
+
+@cache
+def _bootstrap() -> tuple[TwoPathwayModel, ...]:
+    rows = filtered_rows()
+    compounds = sorted({r.compound for r in rows})
+    by_compound = {c: [r for r in rows if r.compound == c] for c in compounds}
+    rng = np.random.default_rng(20201)
+    fits = []
+    for _ in range(BOOTSTRAP_FITS):
+        drawn = rng.choice(len(compounds), size=len(compounds), replace=True)
+        sample = [row for i in drawn for row in by_compound[compounds[i]]]
+        fits.append(fit_two_pathway(sample))
+    return tuple(fits)
+
+
+@cache
+def training_domain() -> dict[str, tuple[float, float]]:
+    """Ranges of MW and log Kow of the fitted compounds."""
+    rows = filtered_rows()
+    return {
+        "mw": (min(r.mw for r in rows), max(r.mw for r in rows)),
+        "log_kow": (min(r.log_kow for r in rows), max(r.log_kow for r in rows)),
+    }
+
+
+def intact_permeability(mw: float, log_kow: float, *, seed: int = 0) -> IntactPermeability:
+    """log10 kp (cm/s) of a compound through intact skin.
+
+    Parameters
+    ----------
+    mw
+        Molecular weight in Da (1 to 5000).
+    log_kow
+        Octanol-water partition coefficient, log10 (-5 to 10).
+    seed
+        Seed of the residual draws.
+
+    Examples
+    --------
+    >>> r = intact_permeability(287, 2.7)
+    >>> r.p05 < r.median < r.p95
+    True
+    """
+    mw = _check("mw", mw, MW_RANGE, "--mw 287")
+    log_kow = _check("logkow", log_kow, LOG_KOW_RANGE, "--logkow 2.7")
+    rng = np.random.default_rng(seed)
+    draws = []
+    for model in _bootstrap():
+        centre = float(model.log_kp(np.array([log_kow]), np.array([mw]))[0])
+        draws.append(centre + rng.normal(0.0, model.residual_sd, size=20))
+    values = np.concatenate(draws)
+    p05, median, p95 = (float(v) for v in np.quantile(values, [0.05, 0.5, 0.95]))
+    warnings = []
+    domain = training_domain()
+    for name, value in (("mw", mw), ("log_kow", log_kow)):
+        lo, hi = domain[name]
+        if not lo <= value <= hi:
+            warnings.append(
+                f"{name} = {value:g} is outside the fitted compounds' range {lo:.3g} to {hi:.3g}: "
+                "the prediction is an extrapolation"
+            )
+    return IntactPermeability(mw, log_kow, median, p05, p95, tuple(warnings))
