@@ -17,6 +17,8 @@ from dermasim.permeability.models import (
 )
 
 SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "evidence" / "permeability"
+if not SHARED.is_dir():  # a clone elsewhere: the project's shared folder, where it exists
+    SHARED = Path("/work/shared/evidence/permeability")
 
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="shared evidence folder not present")
