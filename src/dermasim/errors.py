@@ -7,6 +7,7 @@ line can print them as they are.
 
 from __future__ import annotations
 
+from numbers import Integral
 from typing import Any
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "ProtocolError",
     "SimulationError",
     "SolverError",
+    "check_integer",
     "invalid_value",
 ]
 
@@ -69,3 +71,13 @@ def invalid_value(field: str, value: Any, allowed: str, example: str) -> str:
     'age = 12 is not valid: allowed 18 to 90 years; for example age = 45'
     """
     return f"{field} = {value!r} is not valid: allowed {allowed}; for example {example}"
+
+
+def check_integer(field: str, value: Any, low: int, high: int, example: str) -> int:
+    """``value`` as an int if it is an integer from ``low`` to ``high``, else a one-line
+    :class:`DermasimError` naming the field, the value, the range and ``example``."""
+    if isinstance(value, bool) or not isinstance(value, Integral) or not low <= int(value) <= high:
+        raise DermasimError(
+            invalid_value(field, value, f"an integer from {low} to {high}", example)
+        )
+    return int(value)

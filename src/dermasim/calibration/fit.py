@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DermasimError, invalid_value
+from ..errors import DermasimError, check_integer
 from ..solution import atomic_write
 from .likelihood import CalibrationProblem
 
@@ -140,16 +140,6 @@ def _evaluator(
     )
 
 
-def _check_int(name: str, value: Any, low: int, high: int, example: str) -> int:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | np.integer)
-        or not (low <= value <= high)
-    ):
-        raise DermasimError(invalid_value(name, value, f"an integer from {low} to {high}", example))
-    return int(value)
-
-
 def _initial_ensemble(
     problem: CalibrationProblem,
     evaluate: Callable[[np.ndarray], np.ndarray],
@@ -209,17 +199,17 @@ def calibrate(
     problem = problem or CalibrationProblem()
     ndim = problem.ndim
     walkers = walkers if walkers is not None else 2 * ndim + 2
-    walkers = _check_int("walkers", walkers, 2 * ndim + 2, 10_000, f"walkers = {2 * ndim + 2}")
+    walkers = check_integer("walkers", walkers, 2 * ndim + 2, 10_000, f"walkers = {2 * ndim + 2}")
     walkers += walkers % 2
-    steps = _check_int("steps", steps, 2, 1_000_000, "steps = 1500")
-    seed = _check_int("seed", seed, 0, 2**32 - 1, "seed = 0")
-    checkpoint_every = _check_int(
+    steps = check_integer("steps", steps, 2, 1_000_000, "steps = 1500")
+    seed = check_integer("seed", seed, 0, 2**32 - 1, "seed = 0")
+    checkpoint_every = check_integer(
         "checkpoint_every", checkpoint_every, 1, 1_000_000, "checkpoint_every = 25"
     )
     if thin is not None:
-        thin = _check_int("thin", thin, 1, steps, "thin = 10")
+        thin = check_integer("thin", thin, 1, steps, "thin = 10")
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
-    workers = _check_int("workers", workers, 1, 64, "workers = 2")
+    workers = check_integer("workers", workers, 1, 64, "workers = 2")
     fingerprint = _fingerprint(problem, seed, walkers)
     started = time.perf_counter()
 

@@ -25,11 +25,9 @@ Mapping
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import re
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -38,6 +36,7 @@ from ..model.filler import MM_PER_ML_PER_CM2
 from ..parameters.record import Parameter
 from ..patient import Patient
 from ..protocol import Protocol
+from ..solution import atomic_write
 from .evidence import Endpoint, Observable
 from .likelihood import CalibrationProblem
 
@@ -294,19 +293,6 @@ def _readme(
     return "\n".join(lines) + "\n"
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp creates the file readable by its owner only
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
 def export_petab(
     directory: str | os.PathLike[str], problem: CalibrationProblem | None = None
 ) -> Path:
@@ -348,5 +334,5 @@ def export_petab(
     tables = _tables(problem if problem is not None else CalibrationProblem())
     out.mkdir(parents=True, exist_ok=True)
     for name, text in tables.items():
-        _write_atomic(out / name, text)
+        atomic_write(out / name, lambda tmp, text=text: Path(tmp).write_text(text, "utf-8"))
     return out / "problem.yaml"

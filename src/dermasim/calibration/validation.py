@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DermasimError, invalid_value
+from ..errors import DermasimError, check_integer
 from ..parameters import ParameterSet
 from ..references import load_evidence
 from .evidence import Endpoint
@@ -252,12 +252,8 @@ def validate(
     """
     from .evidence import observation_parameters
 
-    if isinstance(draws, bool) or not isinstance(draws, int) or not 20 <= draws <= 5000:
-        raise DermasimError(
-            invalid_value("draws", draws, "an integer from 20 to 5000", "draws = 400")
-        )
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise DermasimError(invalid_value("seed", seed, "a non-negative integer", "seed = 0"))
+    draws = check_integer("draws", draws, 20, 5000, "draws = 400")
+    seed = check_integer("seed", seed, 0, 2**32 - 1, "seed = 0")
     problem = problem or CalibrationProblem()
     ps = load_parameters(parameters)
     rng = np.random.default_rng(seed)
