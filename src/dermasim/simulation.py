@@ -156,7 +156,7 @@ class Simulation:
 
     protocol: Protocol
     patient: Patient = field(default_factory=Patient)
-    parameters: ParameterSet = field(default_factory=lambda: _default_parameters())
+    parameters: ParameterSet = field(default_factory=_default_parameters)
     solver: SolverOptions = field(default_factory=SolverOptions)
 
     def __post_init__(self) -> None:
