@@ -75,6 +75,11 @@ _LAYER_RULES: tuple[tuple[str, str], ...] = (
         " + filler_stretch_weight * filler_stretch",
     ),
     ("fibroblasts_{l}", "quiescent_fibroblasts_{l} + activated_fibroblasts_{l}"),
+    (
+        "packing_room_{l}",
+        "min(1, max(0, (collagen_packing_limit - collagen_III_{l} - collagen_I_{l})"
+        " / (collagen_packing_limit - 1)))",
+    ),
 )
 
 _ACTIVATION = (
@@ -97,12 +102,13 @@ _LAYER_RATES: dict[str, str] = {
     " * activated_fibroblasts_{l} * (1 - fibroblasts_{l} / fibroblast_capacity)"
     " - fibroblast_quiescence_rate * activated_fibroblasts_{l}",
     "collagen_III": "synthesis_capacity * (collagen_III_synthesis * quiescent_fibroblasts_{l}"
-    " + activated_type_III_share * activated_deposition_rate * activated_fibroblasts_{l})"
+    " + activated_type_III_share * activated_deposition_rate * activated_fibroblasts_{l}"
+    " * packing_room_{l})"
     " - collagen_maturation_rate * collagen_III_{l}"
     " - collagen_III_degradation * mmp_{l} * collagen_III_{l}",
     "collagen_I": "synthesis_capacity * (collagen_I_synthesis * quiescent_fibroblasts_{l}"
     " + (1 - activated_type_III_share) * activated_deposition_rate"
-    " * activated_fibroblasts_{l})"
+    " * activated_fibroblasts_{l} * packing_room_{l})"
     " + collagen_maturation_rate * collagen_III_{l}"
     " - collagen_I_degradation * mmp_{l} * collagen_I_{l}",
     "tropoelastin": "synthesis_capacity * elastin_turnover * (quiescent_fibroblasts_{l}"

@@ -81,7 +81,7 @@ def rhs(t: Any, y: Any, a: dict[str, Any], xp: Any = np) -> Any:
     signal = activation_signal(g, filler_stretch(gel, a), a)
 
     d_fq, d_fa = fibroblast_rates(fq, fa, signal, cap, a)
-    d_c3, d_c1 = collagen_rates(c3, c1, fq, fa, cap, mmp, a)
+    d_c3, d_c1 = collagen_rates(c3, c1, fq, fa, cap, mmp, a, xp)
     d_tro, d_ela, d_xel = elastin_rates(tro, ela, xel, fq, fa, infl, cap, mmp, a)
     d_layer = xp.stack(
         [
