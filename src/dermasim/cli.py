@@ -496,16 +496,48 @@ def permeability(
     logkow: Annotated[
         float, typer.Option("--logkow", help="log10 octanol-water partition (-5 to 10).")
     ],
+    after_needling: Annotated[
+        str | None,
+        typer.Option(
+            "--after-needling",
+            help="Needle length of a microneedling session just before application, "
+            "e.g. 1.5mm: adds the micro-channel route (enhancement, amount over 24 h).",
+        ),
+    ] = None,
+    occluded: Annotated[
+        bool, typer.Option("--occluded", help="Skin occluded after application.")
+    ] = False,
+    concentration: Annotated[
+        float,
+        typer.Option("--concentration", help="Concentration applied, mg/mL (an infinite dose)."),
+    ] = 1.0,
     json_out: JsonOption = False,
 ) -> None:
-    """Permeability of intact skin (heat-separated epidermis, aqueous vehicle)."""
-    from .permeability import intact_permeability
+    """Permeability of intact skin (heat-separated epidermis, aqueous vehicle) and, with
+    --after-needling, delivery through the micro-channels of a microneedling session."""
+    from .permeability import intact_permeability, needled_skin_delivery
+    from .units import to_mm
 
     result = intact_permeability(mw, logkow)
+    delivery = None
+    if after_needling is not None:
+        needle = to_mm(after_needling, field="--after-needling")
+        delivery = needled_skin_delivery(
+            mw, logkow, needle, occluded=occluded, concentration_mg_per_ml=concentration
+        )
+    elif occluded:
+        raise SimulationError(
+            invalid_value(
+                "--occluded",
+                True,
+                "only together with --after-needling",
+                "--after-needling 1.5mm --occluded",
+            )
+        )
     payload = {
         "schema": "dermasim.permeability/1",
         "intact": result.to_json_dict(),
-        "after_needling": None,
+        "after_needling": None if delivery is None else delivery.to_json_dict(),
         "warnings": list(result.warnings),
     }
     if json_out:
@@ -517,8 +549,58 @@ def permeability(
         f"intact skin, MW {mw:g} Da, log Kow {logkow:g}: log10 kp = {result.median:.2f} "
         f"[{result.p05:.2f}, {result.p95:.2f}] (cm/s); kp = {mid:.3g} [{lo:.3g}, {hi:.3g}] cm/h"
     )
+    if delivery is not None:
+        cover = "occluded" if delivery.occluded else "not occluded"
+        e, q, q0 = (
+            delivery.enhancement,
+            delivery.delivered_24h_ug_per_cm2,
+            delivery.intact_24h_ug_per_cm2,
+        )
+        share, depth = delivery.channel_share_first_6h, delivery.channel_depth_mm
+        console.print(
+            f"after needling {delivery.needle_mm:g} mm ({cover}), "
+            f"{delivery.concentration_mg_per_ml:g} mg/mL applied, over 24 h:\n"
+            f"  enhancement {e.median:.3g} [{e.p05:.3g}, {e.p95:.3g}]; delivered "
+            f"{q.median:.3g} [{q.p05:.3g}, {q.p95:.3g}] ug/cm2 "
+            f"(intact skin {q0.median:.3g} [{q0.p05:.3g}, {q0.p95:.3g}])\n"
+            f"  channel route: {100 * share.median:.0f}% of it in the first 6 h; "
+            f"channels {depth.median:.2f} [{depth.p05:.2f}, {depth.p95:.2f}] mm deep"
+        )
     for warning in result.warnings:
         console.print(f"warning: {warning}")
+    console.print(DISCLAIMER)
+
+
+@app.command("permeability-validate")
+def permeability_validate(
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for permeability.md and permeability-filter.csv."),
+    ] = None,
+    seed: SeedOption = 0,
+    json_out: JsonOption = False,
+) -> None:
+    """Refit the permeability models and check them: filter, grouped cross-validated RMSE
+    against Potts-Guy, and the microneedle enhancement evidence."""
+    from .permeability.validation import (
+        markdown,
+        permeability_validation,
+        write_permeability_report,
+    )
+
+    _check_out(out)
+    result = permeability_validation(seed=seed)
+    if out is not None:
+        write_permeability_report(result, out)
+    if json_out:
+        sys.stdout.write(json.dumps(result.to_json_dict()) + "\n")
+        return
+    from rich.markdown import Markdown
+
+    console = _console()
+    console.print(Markdown(markdown(result)))
+    if out is not None:
+        console.print(f"wrote {out}/permeability.md and {out}/permeability-filter.csv")
     console.print(DISCLAIMER)
 
 

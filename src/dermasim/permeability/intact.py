@@ -22,7 +22,13 @@ from ..errors import DermasimError, invalid_value
 from .dataset import filtered_rows
 from .models import TwoPathwayModel, fit_two_pathway
 
-__all__ = ["BOOTSTRAP_FITS", "IntactPermeability", "intact_permeability"]
+__all__ = [
+    "BOOTSTRAP_FITS",
+    "IntactPermeability",
+    "check_descriptors",
+    "intact_log_kp_draws",
+    "intact_permeability",
+]
 
 #: Number of bootstrap refits behind the interval.
 BOOTSTRAP_FITS = 200
@@ -90,6 +96,43 @@ def training_domain() -> dict[str, tuple[float, float]]:
     }
 
 
+def check_descriptors(mw: float, log_kow: float) -> tuple[float, float, tuple[str, ...]]:
+    """Validated ``(mw, log_kow)`` and the warnings for values outside the fitted domain.
+
+    Raises
+    ------
+    DescriptorError
+        ``mw`` outside 1-5000 Da or ``log_kow`` outside -5 to 10, or not a finite number.
+    """
+    mw = _check("mw", mw, MW_RANGE, "--mw 287")
+    log_kow = _check("logkow", log_kow, LOG_KOW_RANGE, "--logkow 2.7")
+    warnings = []
+    domain = training_domain()
+    for name, value in (("mw", mw), ("log_kow", log_kow)):
+        lo, hi = domain[name]
+        if not lo <= value <= hi:
+            warnings.append(
+                f"{name} = {value:g} is outside the fitted compounds' range {lo:.3g} to {hi:.3g}: "
+                "the prediction is an extrapolation"
+            )
+    return mw, log_kow, tuple(warnings)
+
+
+def intact_log_kp_draws(
+    mw: float, log_kow: float, rng: np.random.Generator, per_fit: int = 20
+) -> np.ndarray:
+    """Draws of log10 kp (cm/s): each bootstrap refit's prediction plus its residual scatter.
+
+    Returns an array of ``BOOTSTRAP_FITS * per_fit`` draws, grouped by refit. Descriptors are
+    not checked here (see :func:`check_descriptors`).
+    """
+    draws = []
+    for model in _bootstrap():
+        centre = float(model.log_kp(np.array([log_kow]), np.array([mw]))[0])
+        draws.append(centre + rng.normal(0.0, model.residual_sd, size=per_fit))
+    return np.concatenate(draws)
+
+
 def intact_permeability(mw: float, log_kow: float, *, seed: int = 0) -> IntactPermeability:
     """log10 kp (cm/s) of a compound through intact skin.
 
@@ -108,22 +151,7 @@ def intact_permeability(mw: float, log_kow: float, *, seed: int = 0) -> IntactPe
     >>> r.p05 < r.median < r.p95
     True
     """
-    mw = _check("mw", mw, MW_RANGE, "--mw 287")
-    log_kow = _check("logkow", log_kow, LOG_KOW_RANGE, "--logkow 2.7")
-    rng = np.random.default_rng(seed)
-    draws = []
-    for model in _bootstrap():
-        centre = float(model.log_kp(np.array([log_kow]), np.array([mw]))[0])
-        draws.append(centre + rng.normal(0.0, model.residual_sd, size=20))
-    values = np.concatenate(draws)
+    mw, log_kow, warnings = check_descriptors(mw, log_kow)
+    values = intact_log_kp_draws(mw, log_kow, np.random.default_rng(seed))
     p05, median, p95 = (float(v) for v in np.quantile(values, [0.05, 0.5, 0.95]))
-    warnings = []
-    domain = training_domain()
-    for name, value in (("mw", mw), ("log_kow", log_kow)):
-        lo, hi = domain[name]
-        if not lo <= value <= hi:
-            warnings.append(
-                f"{name} = {value:g} is outside the fitted compounds' range {lo:.3g} to {hi:.3g}: "
-                "the prediction is an extrapolation"
-            )
-    return IntactPermeability(mw, log_kow, median, p05, p95, tuple(warnings))
+    return IntactPermeability(mw, log_kow, median, p05, p95, warnings)
