@@ -39,6 +39,7 @@ test: $(VENV)/.installed-test
 validate: $(VENV)/.installed-test
 	MPLBACKEND=Agg $(BIN)/python -m pytest -m slow -q
 	MPLBACKEND=Agg $(BIN)/dermasim validate --out $(OUT)/validation
+	$(BIN)/dermasim permeability-validate --out $(OUT)/validation
 
 calibrate: $(VENV)/.installed-base
 	$(BIN)/dermasim calibrate --out calibration

@@ -26,6 +26,8 @@ def _patient(text, protocol=MN):
 
 
 # (id, argv or callable(tmp_path) -> argv, field named, bad value shown)
+PERMEABILITY = ["permeability", "--mw", "287", "--logkow", "2.7"]
+
 CASES = [
     ("depth 0 mm", ["simulate", "4 x microneedling 0 mm every 30 days"], "depth_mm", "= 0"),
     ("depth 7 mm", ["simulate", "4 x microneedling 7 mm every 30 days"], "depth_mm", "= 7"),
@@ -164,6 +166,33 @@ CASES = [
         "9",
     ),
     ("compare draws 0", ["compare", MN, "--draws", "0"], "draws", "= 0"),
+    ("permeability mw negative", ["permeability", "--mw", "-5", "--logkow", "1"], "mw", "-5"),
+    ("permeability logkow 11", ["permeability", "--mw", "287", "--logkow", "11"], "logkow", "11"),
+    ("permeability mw nan", ["permeability", "--mw", "nan", "--logkow", "1"], "mw", "nan"),
+    (
+        "permeability needle 5 mm",
+        ["permeability", "--mw", "287", "--logkow", "2.7", "--after-needling", "5mm"],
+        "--after-needling",
+        "5.0",
+    ),
+    (
+        "permeability needle garbage",
+        ["permeability", "--mw", "287", "--logkow", "2.7", "--after-needling", "deep"],
+        "--after-needling",
+        "'deep'",
+    ),
+    (
+        "permeability concentration 0",
+        [*PERMEABILITY, "--after-needling", "1mm", "--concentration", "0"],
+        "--concentration",
+        "0",
+    ),
+    (
+        "permeability occluded without needling",
+        ["permeability", "--mw", "287", "--logkow", "2.7", "--occluded"],
+        "--occluded",
+        "True",
+    ),
 ]
 
 # Usage errors raised by the CLI framework: they point to --help instead of an example.

@@ -284,3 +284,43 @@ def test_console_script_prints_one_json_object():
     assert data["schema"] == "dermasim.simulation/1"
     assert data["outputs"]["collagen_density"]["t_days"] == AT
     assert data["provenance"]["draws"] == 10
+
+
+def test_permeability_json_contract_with_and_without_needling():
+    """dermasim.permeability/1: intact kp always; after_needling null unless asked for."""
+    base = ["permeability", "--mw", "287", "--logkow", "2.7", "--json"]
+    rc, out, _ = run_cli(base)
+    assert rc == 0
+    plain = json.loads(out)
+    assert plain["schema"] == "dermasim.permeability/1"
+    assert plain["after_needling"] is None
+    kp = plain["intact"]["log10_kp_cm_s"]
+    assert kp["p05"] < kp["median"] < kp["p95"]
+    rc, out, _ = run_cli([*base, "--after-needling", "1.5mm"])
+    needled = json.loads(out)["after_needling"]
+    rc2, out2, _ = run_cli([*base, "--after-needling", "1.5 mm", "--occluded"])
+    occluded = json.loads(out2)["after_needling"]
+    assert rc == rc2 == 0
+    for key in ("enhancement", "delivered_24h_ug_per_cm2"):
+        for result in (needled, occluded):
+            q = result[key]
+            assert 0 < q["p05"] <= q["median"] <= q["p95"]
+    assert needled["needle_mm"] == 1.5 and not needled["occluded"] and occluded["occluded"]
+    assert (
+        occluded["delivered_24h_ug_per_cm2"]["median"]
+        > (needled["delivered_24h_ug_per_cm2"]["median"])
+    )
+
+
+def test_permeability_validate_writes_its_report(tmp_path):
+    rc, out, _ = run_cli(["permeability-validate", "--out", str(tmp_path), "--json"])
+    assert rc == 0
+    result = json.loads(out)
+    assert result["schema"] == "dermasim.permeability-validation/1"
+    cv = result["cv_rmse_log10_kp"]
+    assert cv["two_pathway"] < cv["potts_guy_published"]
+    assert {e["id"] for e in result["enhancement"]} == {"MC-7", "MC-8", "MC-9", "MC-10"}
+    page = (tmp_path / "permeability.md").read_text()
+    assert "| MC-9 |" in page and "Rows the model does not reproduce" in page
+    filter_rows = (tmp_path / "permeability-filter.csv").read_text().splitlines()
+    assert len(filter_rows) == 1 + result["filter"]["rows"]

@@ -73,6 +73,7 @@ def test_cli_reference_covers_every_command():
         "validate",
         "calibrate",
         "permeability",
+        "permeability-validate",
     }
     for name in commands:
         assert re.search(rf"^## dermasim {name}\b", text, re.MULTILINE), name
