@@ -508,32 +508,64 @@ def permeability(
         bool, typer.Option("--occluded", help="Skin occluded after application.")
     ] = False,
     concentration: Annotated[
-        float,
-        typer.Option("--concentration", help="Concentration applied, mg/mL (an infinite dose)."),
-    ] = 1.0,
+        str | None,
+        typer.Option(
+            "--concentration",
+            help="Concentration applied after needling, mg/mL or e.g. '5 mg/mL' "
+            "(default 1; an infinite dose).",
+        ),
+    ] = None,
+    seed: SeedOption = 0,
     json_out: JsonOption = False,
 ) -> None:
     """Permeability of intact skin (heat-separated epidermis, aqueous vehicle) and, with
     --after-needling, delivery through the micro-channels of a microneedling session."""
+    from .errors import check_integer
     from .permeability import intact_permeability, needled_skin_delivery
-    from .units import to_mm
+    from .units import to_mg_per_ml, to_mm
 
-    result = intact_permeability(mw, logkow)
+    seed = check_integer("--seed", seed, 0, 2**32 - 1, "--seed 0")
+    result = intact_permeability(mw, logkow, seed=seed)
     delivery = None
     if after_needling is not None:
-        needle = to_mm(after_needling, field="--after-needling")
+        try:
+            needle = to_mm(after_needling, field="--after-needling")
+        except DermasimError:
+            raise SimulationError(
+                invalid_value(
+                    "--after-needling",
+                    after_needling,
+                    "a needle length from 0.1 to 3 mm",
+                    "--after-needling 1.5mm",
+                )
+            ) from None
+        conc = 1.0
+        if concentration is not None:
+            try:
+                conc = to_mg_per_ml(concentration, field="--concentration")
+            except DermasimError:
+                raise SimulationError(
+                    invalid_value(
+                        "--concentration",
+                        concentration,
+                        "a concentration from 1e-06 to 1000 mg/mL",
+                        "--concentration 5",
+                    )
+                ) from None
         delivery = needled_skin_delivery(
-            mw, logkow, needle, occluded=occluded, concentration_mg_per_ml=concentration
+            mw, logkow, needle, occluded=occluded, concentration_mg_per_ml=conc, seed=seed
         )
-    elif occluded:
-        raise SimulationError(
-            invalid_value(
-                "--occluded",
-                True,
-                "only together with --after-needling",
-                "--after-needling 1.5mm --occluded",
-            )
-        )
+    else:
+        for flag, given in (("--occluded", occluded), ("--concentration", concentration)):
+            if given:
+                raise SimulationError(
+                    invalid_value(
+                        flag,
+                        given,
+                        "only together with --after-needling",
+                        f"--after-needling 1.5mm {flag}" + ("" if flag == "--occluded" else " 5"),
+                    )
+                )
     payload = {
         "schema": "dermasim.permeability/1",
         "intact": result.to_json_dict(),
@@ -550,6 +582,8 @@ def permeability(
         f"[{result.p05:.2f}, {result.p95:.2f}] (cm/s); kp = {mid:.3g} [{lo:.3g}, {hi:.3g}] cm/h"
     )
     if delivery is not None:
+        from .permeability.channels import ASSUMPTIONS
+
         cover = "occluded" if delivery.occluded else "not occluded"
         e, q, q0 = (
             delivery.enhancement,
@@ -560,11 +594,12 @@ def permeability(
         console.print(
             f"after needling {delivery.needle_mm:g} mm ({cover}), "
             f"{delivery.concentration_mg_per_ml:g} mg/mL applied, over 24 h:\n"
-            f"  enhancement {e.median:.3g} [{e.p05:.3g}, {e.p95:.3g}]; delivered "
+            f"  enhancement (per-draw ratio) {e.median:.3g} [{e.p05:.3g}, {e.p95:.3g}]; delivered "
             f"{q.median:.3g} [{q.p05:.3g}, {q.p95:.3g}] ug/cm2 "
             f"(intact skin {q0.median:.3g} [{q0.p05:.3g}, {q0.p95:.3g}])\n"
             f"  channel route: {100 * share.median:.0f}% of it in the first 6 h; "
-            f"channels {depth.median:.2f} [{depth.p05:.2f}, {depth.p95:.2f}] mm deep"
+            f"channels {depth.median:.2f} [{depth.p05:.2f}, {depth.p95:.2f}] mm deep\n"
+            f"  assumed: {ASSUMPTIONS}"
         )
     for warning in result.warnings:
         console.print(f"warning: {warning}")

@@ -188,6 +188,18 @@ CASES = [
         "0",
     ),
     (
+        "permeability concentration without needling",
+        [*PERMEABILITY, "--concentration", "5"],
+        "--concentration",
+        "'5'",
+    ),
+    (
+        "permeability seed -1",
+        [*PERMEABILITY, "--seed", "-1"],
+        "--seed",
+        "-1",
+    ),
+    (
         "permeability occluded without needling",
         ["permeability", "--mw", "287", "--logkow", "2.7", "--occluded"],
         "--occluded",

@@ -321,6 +321,6 @@ def test_permeability_validate_writes_its_report(tmp_path):
     assert cv["two_pathway"] < cv["potts_guy_published"]
     assert {e["id"] for e in result["enhancement"]} == {"MC-7", "MC-8", "MC-9", "MC-10"}
     page = (tmp_path / "permeability.md").read_text()
-    assert "| MC-9 |" in page and "Rows the model does not reproduce" in page
+    assert "| MC-9 |" in page and "Order: pairs of rows" in page
     filter_rows = (tmp_path / "permeability-filter.csv").read_text().splitlines()
     assert len(filter_rows) == 1 + result["filter"]["rows"]

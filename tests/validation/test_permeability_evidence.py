@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 from importlib import resources
 
+import numpy as np
 import pytest
 
 from dermasim.permeability.validation import enhancement_rows, permeability_validation
@@ -34,6 +35,9 @@ def test_scenarios_quote_their_evidence_rows() -> None:
         assert source["value"] == scenario.source_value, scenario.id
         assert source["study"] == scenario.study, scenario.id
         assert scenario.scenario
+        numbers = [float(x) for x in scenario.source_value.split(" to ")]
+        assert scenario.observed == (numbers[0], numbers[-1]), scenario.id
+        assert scenario.not_significant == ("not significant" in source["unit"]), scenario.id
 
 
 def test_two_pathway_model_beats_potts_guy(result) -> None:
@@ -59,9 +63,15 @@ def test_enhancement_row_inside_the_interval(result, row) -> None:
     assert check.passed, (row, check.row.observed, check.predicted)
 
 
-def test_lipophilic_drug_gains_least_and_peptide_most(result) -> None:
-    """Order of MC-9 (carbamazepine, about 1.2-1.4x) against MC-10 (peptides, 2-22x)."""
-    median = {c.row.compound: c.predicted.median for c in result.checks}
-    assert median["carbamazepine"] < 1.4
-    assert median["carbamazepine"] < median["amantadine"] < median["palmitoyl-KTTKS"]
-    assert median["palmitoyl-KTTKS"] > 2.0
+def test_the_lipophilic_drug_gains_less_than_amantadine_and_the_peptide(result) -> None:
+    """MC-9 (carbamazepine, 1.19-1.38x) lies below MC-8 (amantadine, 2.2x) and MC-10
+    (peptides, 2-22x) without overlap; the predicted medians keep that order."""
+    order = {(low, high): same for low, high, same in result.order_checks()}
+    assert order[("MC-9", "MC-8")]
+    assert order[("MC-9", "MC-10")]
+
+
+def test_quantiles_and_errors_are_reported(result) -> None:
+    for check in result.checks:
+        assert 0.0 <= check.quantile <= 1.0
+        assert np.isfinite(check.log10_error)

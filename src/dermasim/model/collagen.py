@@ -19,7 +19,7 @@ in proportion to MMP activity. ``cap`` is the age-dependent synthesis capacity.
 (``C = 1``) and falls linearly to zero at ``C_max`` (``collagen_packing_limit``), so repeated
 treatment cannot pack a layer beyond ``C_max`` times its young-adult collagen, and a patient
 below young-adult content (every adult past the reference age) is unaffected. The linear
-(logistic-type) form and ``C_max`` are assumed: no measurement of the most collagen a treated
+form and ``C_max`` are assumed: no measurement of the most collagen a treated
 dermis can hold was found.
 
 Parameters: ``collagen_I_half_life_years`` (about 15 years, Verzijl 2000, row AG-8,

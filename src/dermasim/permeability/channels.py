@@ -1,41 +1,46 @@
 r"""Delivery of a topical active through the micro-channels left by microneedling.
 
-Needling opens aqueous channels through the stratum corneum; until they close, an active
-applied to the skin reaches the tissue through them as well as through the intact barrier.
-With ``t`` the time in hours since needling and ``C`` the concentration applied (an infinite
-dose, the usual condition of the evidence):
+Needling opens fluid-filled channels through the stratum corneum; until they close, an
+active applied to the skin reaches the tissue through them as well as through the intact
+barrier. With ``t`` the time in hours since needling and ``C`` the concentration applied,
+held constant (an infinite dose, the usual condition of the evidence) and with no lag time:
 
 .. math::
 
-    k_\mathrm{ch} &= \varepsilon\, \frac{D(\mathrm{MW})}{h}, \qquad
-    \varepsilon = n\, \pi r^2, \qquad
+    \frac{1}{k_\mathrm{ch}} &= \frac{1}{4\, n\, D(\mathrm{MW})\, r}
+        + \frac{h}{D(\mathrm{MW})}, \qquad
+    h = \max(z_\mathrm{sink} - d, 0), \qquad
     D(\mathrm{MW}) = D_{300} \left(\frac{300}{\mathrm{MW}}\right)^{1/3} \\
     o(t) &= 2^{-t / t_{1/2}} \\
     J(t) &= C \left(k_p + o(t)\, k_\mathrm{ch}\right) \\
     Q(T) &= C \left(k_p T + k_\mathrm{ch}\, \frac{t_{1/2}}{\ln 2}
             \left(1 - 2^{-T / t_{1/2}}\right)\right)
 
-``k_p`` is the intact-skin permeability (:mod:`.intact`); the channel route is an open area
-fraction ``epsilon`` (``n`` channels per cm2 of radius ``r``) through which the active
-diffuses across a residual tissue path ``h`` to the sink, with a diffusivity that falls with
-molecular size as the Stokes-Einstein radius grows (``MW^{1/3}``). Channels close
-exponentially with half-life ``t_{1/2}``: hours without occlusion (Kalluri 2011, Gupta 2011,
-rows MC-3 to MC-5), about a day under occlusion (MC-6). Excised skin in a diffusion cell does
-not heal, so the in-vitro enhancement that studies report is that of open channels,
+``k_p`` is the intact-skin permeability (:mod:`.intact`). From the bottom of each of the
+``n`` channels per cm2 (open radius ``r``) the active spreads into the tissue: the steady
+spreading resistance of a disk into a half-space, ``1 / (4 D r)`` per channel, in series with
+the tissue slab between the channels' depth ``d`` and the sink at ``z_sink`` (the dermal
+capillaries in vivo, the receptor under a skin sample in vitro). The diffusivity falls with
+molecular size as the Stokes-Einstein radius grows (``MW^{1/3}``). Exchange through the
+channel walls and overlap of neighbouring spreading fields are neglected. Channels close
+exponentially with half-life ``t_{1/2}``: under an hour in people without occlusion
+(Gupta 2011, row MC-5; rat rows MC-3, MC-4 are slower), about a day under occlusion (MC-6).
+
+Excised skin in a diffusion cell does not heal, so the in-vitro enhancement that studies
+report is that of open channels,
 
 .. math::
 
     E_\mathrm{open} = 1 + k_\mathrm{ch} / k_p ,
 
 while the enhancement of a treatment is the ratio of the amounts delivered over ``T``,
-``E_T = Q(T) / (C k_p T)``. The channel depth is ``chi`` times the needle length
-(``channel_depth_fraction``, rows MC-1 and MC-2); it does not change the flux in this model
-(the stratum corneum is the barrier a channel removes) but says which layer the active lands
-in.
+``E_T = Q(T) / (C k_p T)``. The channel depth is ``d = chi`` times the needle length
+(``channel_depth_fraction``, rows MC-1 and MC-2, drawn from the bundled posterior); it
+shortens the slab ``h`` and says which layer an active lands in.
 
-Every channel parameter except the closure half-lives and the depth is assumed with a wide
-prior (``data/permeability/channels.toml``); the intervals carry that uncertainty together
-with the intact-skin model's. The enhancement rows MC-7 to MC-10 are a check, not a fit.
+The channel geometry, the diffusivity and the sink depth are assumed with wide priors
+(``data/permeability/channels.toml``); the intervals carry that uncertainty together with
+the intact-skin model's. The enhancement rows MC-7 to MC-10 are a check, not a fit.
 """
 
 from __future__ import annotations
@@ -44,11 +49,12 @@ import math
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from numbers import Real
 from typing import Any
 
 import numpy as np
 
-from ..errors import invalid_value
+from ..errors import check_integer, invalid_value
 from ..parameters import ParameterSet
 from .intact import DescriptorError, check_descriptors, intact_log_kp_draws
 
@@ -57,6 +63,7 @@ __all__ = [
     "ChannelDelivery",
     "Interval",
     "channel_parameters",
+    "delivery_draws",
     "needled_skin_delivery",
 ]
 
@@ -68,8 +75,13 @@ NEEDLE_RANGE_MM = (0.1, 3.0)
 CONCENTRATION_RANGE = (1e-6, 1000.0)
 REFERENCE_MW = 300.0
 SECONDS_PER_HOUR = 3600.0
-#: Draws of the channel parameters paired with the intact-skin draws.
-DRAWS = 4000
+#: Draws of the intact-skin model per bootstrap refit, each paired with channel draws.
+DRAWS_PER_FIT = 20
+#: The assumptions every amount rests on, repeated in the outputs.
+ASSUMPTIONS = (
+    "infinite dose (the applied concentration stays constant), no lag time, "
+    "channels opened at time 0"
+)
 
 
 @cache
@@ -105,7 +117,7 @@ class ChannelDelivery:
     enhancement
         ``E_T``: amount delivered over :data:`CHANNEL_HOURS` after needling divided by that
         through intact skin.
-    enhancement_open
+    enhancement_open_channels
         ``E_open``: flux through needled skin with every channel open (excised skin in a
         diffusion cell) divided by the intact flux; what in-vitro studies report.
     delivered_24h_ug_per_cm2, intact_24h_ug_per_cm2
@@ -122,7 +134,7 @@ class ChannelDelivery:
     occluded: bool
     concentration_mg_per_ml: float
     enhancement: Interval
-    enhancement_open: Interval
+    enhancement_open_channels: Interval
     delivered_24h_ug_per_cm2: Interval
     intact_24h_ug_per_cm2: Interval
     channel_share_first_6h: Interval
@@ -136,34 +148,66 @@ class ChannelDelivery:
             "concentration_mg_per_ml": self.concentration_mg_per_ml,
             "hours": CHANNEL_HOURS,
             "enhancement": self.enhancement.to_json_dict(),
-            "enhancement_open_channels": self.enhancement_open.to_json_dict(),
+            "enhancement_open_channels": self.enhancement_open_channels.to_json_dict(),
             "delivered_24h_ug_per_cm2": self.delivered_24h_ug_per_cm2.to_json_dict(),
             "intact_24h_ug_per_cm2": self.intact_24h_ug_per_cm2.to_json_dict(),
             "channel_share_first_6h": self.channel_share_first_6h.to_json_dict(),
             "channel_depth_mm": self.channel_depth_mm.to_json_dict(),
+            "assumptions": ASSUMPTIONS,
         }
 
 
 def _check_range(
     name: str, value: Any, bounds: tuple[float, float], unit: str, example: str
 ) -> float:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not ok or not math.isfinite(value) or not bounds[0] <= value <= bounds[1]:
+    ok = isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok or not bounds[0] <= float(value) <= bounds[1]:
         raise DescriptorError(
             invalid_value(name, value, f"{bounds[0]:g} to {bounds[1]:g} {unit}", example)
         )
     return float(value)
 
 
-def channel_permeability_cm_s(mw: float, p: dict[str, np.ndarray]) -> np.ndarray:
-    """``k_ch`` (cm/s) of fully open channels for draws ``p`` of the channel parameters."""
-    area_fraction = p["channel_density_per_cm2"] * math.pi * (p["channel_radius_um"] * 1e-4) ** 2
+def channel_permeability_cm_s(
+    mw: float, p: dict[str, np.ndarray], depth_mm: np.ndarray
+) -> np.ndarray:
+    """``k_ch`` (cm/s) of fully open channels.
+
+    Parameters
+    ----------
+    mw
+        Molecular weight, Da.
+    p
+        Draws of the channel parameters (:func:`channel_parameters`), arrays of one shape.
+    depth_mm
+        Channel depth of each draw, mm.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``1 / (1 / (4 n D r) + h / D)`` per draw.
+    """
     diffusivity = p["channel_diffusivity_cm2_s"] * (REFERENCE_MW / mw) ** (1.0 / 3.0)
-    return np.asarray(area_fraction * diffusivity / (p["residual_path_mm"] * 0.1))
+    spreading = 4.0 * p["channel_density_per_cm2"] * diffusivity * p["channel_radius_um"] * 1e-4
+    slab_cm = np.maximum(p["sink_depth_mm"] - depth_mm, 0.0) * 0.1
+    return np.asarray(1.0 / (1.0 / spreading + slab_cm / diffusivity))
 
 
 def open_fraction_integral_h(half_life_h: np.ndarray, hours: float) -> np.ndarray:
-    """``int_0^T o(t) dt`` in hours for channels closing with ``half_life_h``."""
+    """Open-channel hours over the first ``hours``.
+
+    Parameters
+    ----------
+    half_life_h
+        Closure half-life of each draw, h.
+    hours
+        The period ``T``, h.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int_0^T o(t) dt = t_half / ln 2 (1 - 2^(-T / t_half))``, h.
+    """
     return np.asarray(half_life_h / math.log(2.0) * (1.0 - 2.0 ** (-hours / half_life_h)))
 
 
@@ -210,13 +254,40 @@ def needled_skin_delivery(
         "mg/mL",
         "--concentration 1",
     )
+    if not isinstance(occluded, bool):
+        raise DescriptorError(invalid_value("occluded", occluded, "True or False", "occluded=True"))
+    seed = check_integer("seed", seed, 0, 2**32 - 1, "seed = 0")
+    draws = delivery_draws(mw, log_kow, needle_mm, occluded, conc, seed)
+    return ChannelDelivery(
+        mw=mw,
+        log_kow=log_kow,
+        needle_mm=needle_mm,
+        occluded=occluded,
+        concentration_mg_per_ml=conc,
+        warnings=warnings,
+        **{name: Interval.of(values) for name, values in draws.items()},
+    )
+
+
+def delivery_draws(
+    mw: float, log_kow: float, needle_mm: float, occluded: bool, conc: float, seed: int
+) -> dict[str, np.ndarray]:
+    """Draws behind :func:`needled_skin_delivery` (arguments already checked there).
+
+    Returns
+    -------
+    dict
+        One array of draws per quantity of :class:`ChannelDelivery`.
+    """
+    from ..calibration.posterior import load_parameters
+
     rng = np.random.default_rng(seed)
-    log_kp = intact_log_kp_draws(mw, log_kow, rng, per_fit=DRAWS // 200)
+    log_kp = intact_log_kp_draws(mw, log_kow, rng, per_fit=DRAWS_PER_FIT)
     n = log_kp.size
     p = channel_parameters().sample(n, rng)
-    depth_fraction = ParameterSet.load()["channel_depth_fraction"].prior.sample(rng, n)
+    depth_mm = load_parameters("posterior").sample(n, rng)["channel_depth_fraction"] * needle_mm
     kp_h = 10.0**log_kp * SECONDS_PER_HOUR
-    k_ch_h = channel_permeability_cm_s(mw, p) * SECONDS_PER_HOUR
+    k_ch_h = channel_permeability_cm_s(mw, p, depth_mm) * SECONDS_PER_HOUR
     name = "occluded_channel_closure_half_life_h" if occluded else "channel_closure_half_life_h"
     half_life = p[name]
     ug_per_cm3 = conc * 1000.0
@@ -225,17 +296,11 @@ def needled_skin_delivery(
     first_6h = open_fraction_integral_h(half_life, 6.0) / open_fraction_integral_h(
         half_life, CHANNEL_HOURS
     )
-    return ChannelDelivery(
-        mw=mw,
-        log_kow=log_kow,
-        needle_mm=needle_mm,
-        occluded=occluded,
-        concentration_mg_per_ml=conc,
-        enhancement=Interval.of((intact + through_channels) / intact),
-        enhancement_open=Interval.of(1.0 + k_ch_h / kp_h),
-        delivered_24h_ug_per_cm2=Interval.of(intact + through_channels),
-        intact_24h_ug_per_cm2=Interval.of(intact),
-        channel_share_first_6h=Interval.of(first_6h),
-        channel_depth_mm=Interval.of(depth_fraction * needle_mm),
-        warnings=warnings,
-    )
+    return {
+        "enhancement": (intact + through_channels) / intact,
+        "enhancement_open_channels": 1.0 + k_ch_h / kp_h,
+        "delivered_24h_ug_per_cm2": intact + through_channels,
+        "intact_24h_ug_per_cm2": intact,
+        "channel_share_first_6h": first_6h,
+        "channel_depth_mm": depth_mm,
+    }

@@ -18,9 +18,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from ..errors import check_integer
 from ..solution import atomic_write
-from .channels import Interval, needled_skin_delivery
+from .channels import Interval, delivery_draws
 from .dataset import filter_report, filtered_rows
+from .intact import check_descriptors
 from .models import fit_linear, fit_two_pathway, grouped_cv_rmse
 
 __all__ = [
@@ -51,6 +55,15 @@ class EnhancementRow:
     observed: tuple[float, float]
     scenario: str
     disagreement: str = ""
+    not_significant: bool = False
+    indirect: str = ""
+    note: str = ""
+
+    @property
+    def observed_centre(self) -> float:
+        """The reported value, or the geometric middle of a reported range."""
+        low, high = self.observed
+        return float(np.sqrt(low * high))
 
 
 @dataclass(frozen=True)
@@ -59,7 +72,13 @@ class EnhancementCheck:
 
     row: EnhancementRow
     predicted: Interval
+    quantile: float
     warnings: tuple[str, ...]
+
+    @property
+    def log10_error(self) -> float:
+        """log10 of the observed value (or range middle) over the predicted median."""
+        return float(np.log10(self.row.observed_centre / self.predicted.median))
 
     @property
     def passed(self) -> bool:
@@ -78,6 +97,17 @@ class PermeabilityValidation:
     cv_rmse: dict[str, float]
     checks: tuple[EnhancementCheck, ...]
 
+    def order_checks(self) -> list[tuple[str, str, bool]]:
+        """Pairs of rows whose observed values are ordered without overlap, ``(lower,
+        higher, predicted medians in the same order)``."""
+        pairs = []
+        for a in self.checks:
+            for b in self.checks:
+                if a.row.observed[1] < b.row.observed[0]:
+                    same = a.predicted.median < b.predicted.median
+                    pairs.append((a.row.id, b.row.id, same))
+        return pairs
+
     def to_json_dict(self) -> dict[str, Any]:
         return {
             "schema": SCHEMA,
@@ -94,6 +124,9 @@ class PermeabilityValidation:
                     "compound": c.row.compound,
                     "observed": list(c.row.observed),
                     **c.predicted.to_json_dict(),
+                    "quantile": c.quantile,
+                    "log10_error": c.log10_error,
+                    "not_significant": c.row.not_significant,
                     "pass": c.passed,
                     "warnings": list(c.warnings),
                 }
@@ -103,6 +136,10 @@ class PermeabilityValidation:
                 "inside": sum(c.passed for c in self.checks),
                 "total": len(self.checks),
             },
+            "order": [
+                {"lower": low, "higher": high, "reproduced": same}
+                for low, high, same in self.order_checks()
+            ],
         }
 
 
@@ -125,6 +162,9 @@ def enhancement_rows() -> tuple[EnhancementRow, ...]:
                 observed=(float(low), float(high)),
                 scenario=item["scenario"],
                 disagreement=item.get("disagreement", ""),
+                not_significant=bool(item.get("not_significant", False)),
+                indirect=item.get("indirect", ""),
+                note=item.get("note", ""),
             )
         )
     return tuple(rows)
@@ -138,6 +178,7 @@ def permeability_validation(*, seed: int = 0) -> PermeabilityValidation:
     seed
         Seed of the cross-validation folds and of the prediction draws.
     """
+    seed = check_integer("seed", seed, 0, 2**32 - 1, "--seed 0")
     report = filter_report()
     kept = filtered_rows()
     cv = {
@@ -147,8 +188,11 @@ def permeability_validation(*, seed: int = 0) -> PermeabilityValidation:
     }
     checks = []
     for row in enhancement_rows():
-        delivery = needled_skin_delivery(row.mw, row.log_kow, SCENARIO_NEEDLE_MM, seed=seed)
-        checks.append(EnhancementCheck(row, delivery.enhancement_open, delivery.warnings))
+        _, _, warnings = check_descriptors(row.mw, row.log_kow)
+        draws = delivery_draws(row.mw, row.log_kow, SCENARIO_NEEDLE_MM, False, 1.0, seed)
+        enhancement = draws["enhancement_open_channels"]
+        quantile = float(np.mean(enhancement <= row.observed_centre))
+        checks.append(EnhancementCheck(row, Interval.of(enhancement), quantile, warnings))
     return PermeabilityValidation(
         rows_total=len(report),
         rows_kept=len(kept),
@@ -182,26 +226,52 @@ def markdown(result: PermeabilityValidation) -> str:
         "## Enhancement by microneedles (open channels, in vitro)",
         "",
         "Predicted: median [5%, 95%] of the open-channel flux enhancement; a row passes when "
-        "its reported value or range overlaps the interval.",
+        "its reported value or range overlaps the interval. Quantile: where the observed value "
+        "(the geometric middle of a range) falls in the predicted distribution; log10 error: "
+        "log10(observed / predicted median).",
         "",
-        "| id | study | compound | MW | log Kow | observed | predicted | pass |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| id | study | compound | MW | log Kow | observed | predicted | quantile | "
+        "log10 error | pass |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for c in result.checks:
         low, high = c.row.observed
         observed = f"{low:g}" if low == high else f"{low:g} to {high:g}"
+        if c.row.not_significant:
+            observed += " (n.s.)"
         p = c.predicted
         lines.append(
             f"| {c.row.id} | {c.row.study} | {c.row.compound} | {c.row.mw:.1f} | "
-            f"{c.row.log_kow:.2f} | {observed} | {p.median:.2f} [{p.p05:.2f}, {p.p95:.2f}] | "
-            f"{'yes' if c.passed else '**no**'} |"
+            f"{c.row.log_kow:.2f} | {observed} | {p.median:.3g} [{p.p05:.3g}, {p.p95:.3g}] | "
+            f"{c.quantile:.2f} | {c.log10_error:+.2f} | {'yes' if c.passed else '**no**'} |"
         )
     lines += ["", "Scenarios:", ""]
-    lines += [f"- {c.row.id}: {c.row.scenario}." for c in result.checks]
+    for c in result.checks:
+        extra = f" Indirect evidence: {c.row.indirect}." if c.row.indirect else ""
+        extra += " The study found the gain not significant." if c.row.not_significant else ""
+        extra += f" Note: {c.row.note}." if c.row.note else ""
+        lines.append(f"- {c.row.id}: {c.row.scenario}.{extra}")
+    by_id = {c.row.id: c for c in result.checks}
+    lines += [
+        "",
+        "Order: pairs of rows whose observed values do not overlap, and whether the predicted "
+        "medians keep their order:",
+        "",
+    ]
+    for lower, higher, same in result.order_checks():
+        a, b = by_id[lower], by_id[higher]
+        lines.append(
+            f"- {lower} ({a.row.compound}) below {higher} ({b.row.compound}): "
+            + ("kept" if same else "**not kept**")
+            + f" ({a.predicted.median:.3g} vs {b.predicted.median:.3g})"
+        )
     missed = [c for c in result.checks if not c.passed or c.row.disagreement]
     if missed:
         lines += ["", "## Rows the model does not reproduce", ""]
-        lines += [f"- {c.row.id} ({c.row.compound}): {c.row.disagreement}" for c in missed]
+        lines += [
+            f"- {c.row.id} ({c.row.compound}): {c.row.disagreement or 'no reason recorded yet.'}"
+            for c in missed
+        ]
     warned = [c for c in result.checks if c.warnings]
     if warned:
         lines += ["", "Extrapolation warnings:", ""]
@@ -214,7 +284,20 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def write_permeability_report(result: PermeabilityValidation, directory: Path) -> Path:
-    """Write ``permeability.md`` and the filter decisions ``permeability-filter.csv``."""
+    """Write ``permeability.md`` and the filter decisions ``permeability-filter.csv``.
+
+    Parameters
+    ----------
+    result
+        The validation to write.
+    directory
+        Output folder (created if missing); files are written atomically.
+
+    Returns
+    -------
+    pathlib.Path
+        The path of ``permeability.md``.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     page = directory / "permeability.md"
     _write_text(page, markdown(result))

@@ -25,7 +25,7 @@ def test_huskindb_columns_are_rdkit_mass_and_crippen_logp() -> None:
     with path.open(encoding="utf-8") as handle:
         table = list(csv.DictReader(handle))
     assert len(table) == len(load_rows())
-    for row in table[::7]:
+    for row in table:
         mw, logp = _descriptors(row["Smiles"])
         assert mw == pytest.approx(float(row["molecular weight"]), abs=1e-6)
         assert logp == pytest.approx(float(row["LogP"]), abs=1e-6)
