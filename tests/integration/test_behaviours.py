@@ -83,14 +83,20 @@ def test_needling_inflammation_is_transient_rows_wh5_wh6():
 
 
 def test_collagen_III_rises_before_collagen_I_rows_wh7_wh8():
-    """WH-7/WH-8 and MN-S18-1: type III is laid down first, type I later (remodelling)."""
+    """WH-7/WH-8 and MN-S18-1: type III is laid down first, type I later (remodelling).
+
+    Judged per draw (each draw is one virtual skin; the median curve is no draw's
+    trajectory): in most draws type III reaches a quarter and a half of its peak change
+    before type I does, and peaks first."""
     sol = run("microneedling-4-monthly", 365)
-    c3 = median(sol, "collagen_III")
-    c1 = median(sol, "collagen_I")
+    c3 = sol.dataset["collagen_III"].values
+    c1 = sol.dataset["collagen_I"].values
     for fraction in (0.25, 0.5):
-        assert np.argmax(c3 >= fraction * c3.max()) < np.argmax(c1 >= fraction * c1.max())
-    assert np.argmax(c3) < np.argmax(c1)
-    assert c3[30] > c1[30] > 0
+        day3 = np.argmax(c3 >= fraction * c3.max(axis=1, keepdims=True), axis=1)
+        day1 = np.argmax(c1 >= fraction * c1.max(axis=1, keepdims=True), axis=1)
+        assert np.mean(day3 < day1) > 0.6, fraction
+    assert np.mean(np.argmax(c3, axis=1) < np.argmax(c1, axis=1)) > 0.6
+    assert median(sol, "collagen_III", 30) > median(sol, "collagen_I", 30) > 0
 
 
 def test_needling_gain_peaks_after_the_last_session_then_decays():
@@ -118,11 +124,15 @@ def test_needles_shallower_than_the_epidermis_give_little_dermal_gain(by_depth):
 
 
 def test_gain_grows_with_depth_and_saturates(by_depth):
+    """The median gain grows with needle depth; per draw (the same virtual skin at every
+    depth), the last half millimetre adds less than half of the steepest step."""
     gains = np.array([median(by_depth[d], "collagen_density", 180) for d in DEPTHS])
     assert np.all(np.diff(gains) > 0)
-    per_mm_shallow = (gains[3] - gains[2]) / 0.5  # 0.5 -> 1.0 mm
-    per_mm_deep = (gains[7] - gains[6]) / 0.5  # 2.5 -> 3.0 mm
-    assert per_mm_deep < 0.5 * per_mm_shallow
+    per_draw = np.array(
+        [by_depth[d].dataset["collagen_density"].sel(time=180).values for d in DEPTHS]
+    ).T
+    per_mm = np.diff(per_draw, axis=1) / np.diff(DEPTHS)
+    assert np.median(per_mm[:, -1] / per_mm.max(axis=1)) < 0.5
 
 
 def test_downtime_grows_with_depth(by_depth):
