@@ -515,6 +515,18 @@ def permeability(
             "(default 1; an infinite dose).",
         ),
     ] = None,
+    dose: Annotated[
+        float | None,
+        typer.Option(
+            "--dose",
+            help="Amount of product applied after needling, mg/cm2 (a finite dose the skin "
+            "depletes; default: an infinite dose).",
+        ),
+    ] = None,
+    minutes_after: Annotated[
+        float,
+        typer.Option("--minutes-after", help="Minutes between needling and application."),
+    ] = 0.0,
     seed: SeedOption = 0,
     json_out: JsonOption = False,
 ) -> None:
@@ -553,11 +565,24 @@ def permeability(
                     )
                 ) from None
         delivery = needled_skin_delivery(
-            mw, logkow, needle, occluded=occluded, concentration_mg_per_ml=conc, seed=seed
+            mw,
+            logkow,
+            needle,
+            occluded=occluded,
+            concentration_mg_per_ml=conc,
+            dose_mg_per_cm2=dose,
+            minutes_after_needling=minutes_after,
+            seed=seed,
         )
     else:
-        for flag, given in (("--occluded", occluded), ("--concentration", concentration)):
-            if given:
+        needs_needling = (
+            ("--occluded", occluded),
+            ("--concentration", concentration),
+            ("--dose", dose),
+            ("--minutes-after", minutes_after or None),
+        )
+        for flag, given in needs_needling:
+            if given is not None and given is not False:
                 raise SimulationError(
                     invalid_value(
                         flag,
@@ -582,8 +607,6 @@ def permeability(
         f"[{result.p05:.2f}, {result.p95:.2f}] (cm/s); kp = {mid:.3g} [{lo:.3g}, {hi:.3g}] cm/h"
     )
     if delivery is not None:
-        from .permeability.channels import ASSUMPTIONS
-
         cover = "occluded" if delivery.occluded else "not occluded"
         e, q, q0 = (
             delivery.enhancement,
@@ -591,15 +614,20 @@ def permeability(
             delivery.intact_24h_ug_per_cm2,
         )
         share, depth = delivery.channel_share_first_6h, delivery.channel_depth_mm
+        applied = f"{delivery.concentration_mg_per_ml:g} mg/mL"
+        if delivery.dose_mg_per_cm2 is not None:
+            applied += f", {delivery.dose_mg_per_cm2:g} mg/cm2"
+        if delivery.minutes_after_needling:
+            applied += f", {delivery.minutes_after_needling:g} min after needling"
         console.print(
-            f"after needling {delivery.needle_mm:g} mm ({cover}), "
-            f"{delivery.concentration_mg_per_ml:g} mg/mL applied, over 24 h:\n"
+            f"after needling {delivery.needle_mm:g} mm ({cover}), {applied} applied, "
+            "over 24 h:\n"
             f"  enhancement (per-draw ratio) {e.median:.3g} [{e.p05:.3g}, {e.p95:.3g}]; delivered "
             f"{q.median:.3g} [{q.p05:.3g}, {q.p95:.3g}] ug/cm2 "
             f"(intact skin {q0.median:.3g} [{q0.p05:.3g}, {q0.p95:.3g}])\n"
             f"  channel route: {100 * share.median:.0f}% of it in the first 6 h; "
             f"channels {depth.median:.2f} [{depth.p05:.2f}, {depth.p95:.2f}] mm deep\n"
-            f"  assumed: {ASSUMPTIONS}"
+            f"  assumed: {delivery.assumptions}"
         )
     for warning in result.warnings:
         console.print(f"warning: {warning}")

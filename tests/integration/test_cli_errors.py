@@ -194,6 +194,18 @@ CASES = [
         "'5'",
     ),
     (
+        "permeability dose without needling",
+        [*PERMEABILITY, "--dose", "2"],
+        "--dose",
+        "2",
+    ),
+    (
+        "permeability dose negative",
+        [*PERMEABILITY, "--after-needling", "1mm", "--dose", "-1"],
+        "--dose",
+        "-1",
+    ),
+    (
         "permeability seed -1",
         [*PERMEABILITY, "--seed", "-1"],
         "--seed",

@@ -306,6 +306,11 @@ def test_permeability_json_contract_with_and_without_needling():
             q = result[key]
             assert 0 < q["p05"] <= q["median"] <= q["p95"]
     assert needled["needle_mm"] == 1.5 and not needled["occluded"] and occluded["occluded"]
+    assert needled["dose_mg_per_cm2"] is None and "infinite dose" in needled["assumptions"]
+    rc, out, _ = run_cli([*base, "--after-needling", "1.5mm", "--dose", "0.01"])
+    finite = json.loads(out)["after_needling"]
+    assert rc == 0 and finite["dose_mg_per_cm2"] == 0.01
+    assert finite["delivered_24h_ug_per_cm2"]["p95"] <= 10.0 + 1e-9
     assert (
         occluded["delivered_24h_ug_per_cm2"]["median"]
         > (needled["delivered_24h_ug_per_cm2"]["median"])

@@ -34,9 +34,22 @@ report is that of open channels,
     E_\mathrm{open} = 1 + k_\mathrm{ch} / k_p ,
 
 while the enhancement of a treatment is the ratio of the amounts delivered over ``T``,
-``E_T = Q(T) / (C k_p T)``. The channel depth is ``d = chi`` times the needle length
-(``channel_depth_fraction``, rows MC-1 and MC-2, drawn from the bundled posterior); it
-shortens the slab ``h`` and says which layer an active lands in.
+``E_T = Q(T) / (C k_p T)``.
+
+A product applied ``delta`` hours after needling meets channels already closing, so the
+channel term is multiplied by ``2^{-delta / t_{1/2}}``. A finite dose ``M`` (mg/cm2) is a
+well-mixed film of thickness ``M / C`` that the skin depletes; with ``X`` the exposure
+``k_p T + k_ch 2^{-delta / t_{1/2}} int_0^T o(t) dt`` (cm) the amount delivered is
+
+.. math::
+
+    Q_M(T) = M \left(1 - e^{-C X / M}\right),
+
+which tends to the infinite-dose ``C X`` when ``M`` is large.
+
+The channel depth is ``d = chi`` times the needle length (``channel_depth_fraction``, rows
+MC-1 and MC-2, drawn from the bundled posterior); it shortens the slab ``h`` and says which
+layer an active lands in.
 
 The channel geometry, the diffusivity and the sink depth are assumed with wide priors
 (``data/permeability/channels.toml``); the intervals carry that uncertainty together with
@@ -77,11 +90,13 @@ REFERENCE_MW = 300.0
 SECONDS_PER_HOUR = 3600.0
 #: Draws of the intact-skin model per bootstrap refit, each paired with channel draws.
 DRAWS_PER_FIT = 20
+#: Finite doses accepted, mg/cm2, and application delays after needling, minutes.
+DOSE_RANGE = (1e-6, 100.0)
+DELAY_RANGE_MIN = (0.0, 1440.0)
 #: The assumptions every amount rests on, repeated in the outputs.
-ASSUMPTIONS = (
-    "infinite dose (the applied concentration stays constant), no lag time, "
-    "channels opened at time 0"
-)
+INFINITE_DOSE = "infinite dose (the applied concentration stays constant), no lag time"
+FINITE_DOSE = "finite dose as a well-mixed film the skin depletes (no evaporation), no lag time"
+ASSUMPTIONS = INFINITE_DOSE
 
 
 @cache
@@ -133,6 +148,8 @@ class ChannelDelivery:
     needle_mm: float
     occluded: bool
     concentration_mg_per_ml: float
+    dose_mg_per_cm2: float | None
+    minutes_after_needling: float
     enhancement: Interval
     enhancement_open_channels: Interval
     delivered_24h_ug_per_cm2: Interval
@@ -146,6 +163,8 @@ class ChannelDelivery:
             "needle_mm": self.needle_mm,
             "occluded": self.occluded,
             "concentration_mg_per_ml": self.concentration_mg_per_ml,
+            "dose_mg_per_cm2": self.dose_mg_per_cm2,
+            "minutes_after_needling": self.minutes_after_needling,
             "hours": CHANNEL_HOURS,
             "enhancement": self.enhancement.to_json_dict(),
             "enhancement_open_channels": self.enhancement_open_channels.to_json_dict(),
@@ -153,8 +172,13 @@ class ChannelDelivery:
             "intact_24h_ug_per_cm2": self.intact_24h_ug_per_cm2.to_json_dict(),
             "channel_share_first_6h": self.channel_share_first_6h.to_json_dict(),
             "channel_depth_mm": self.channel_depth_mm.to_json_dict(),
-            "assumptions": ASSUMPTIONS,
+            "assumptions": self.assumptions,
         }
+
+    @property
+    def assumptions(self) -> str:
+        """The dose and timing assumptions behind the amounts."""
+        return INFINITE_DOSE if self.dose_mg_per_cm2 is None else FINITE_DOSE
 
 
 def _check_range(
@@ -218,6 +242,8 @@ def needled_skin_delivery(
     *,
     occluded: bool = False,
     concentration_mg_per_ml: float = 1.0,
+    dose_mg_per_cm2: float | None = None,
+    minutes_after_needling: float = 0.0,
     seed: int = 0,
 ) -> ChannelDelivery:
     """Delivery of a compound applied right after microneedling, with intervals.
@@ -233,7 +259,13 @@ def needled_skin_delivery(
     occluded
         Whether the skin is occluded after application (channels stay open longer).
     concentration_mg_per_ml
-        Concentration of the active in the applied product (an infinite dose).
+        Concentration of the active in the applied product.
+    dose_mg_per_cm2
+        Amount of product applied per cm2 (a finite dose, depleted as it is absorbed), or
+        ``None`` for an infinite dose (the condition of diffusion-cell studies).
+    minutes_after_needling
+        Delay between needling and application (0 to 1440 min); the channels close
+        meanwhile.
     seed
         Seed of the draws.
 
@@ -256,21 +288,45 @@ def needled_skin_delivery(
     )
     if not isinstance(occluded, bool):
         raise DescriptorError(invalid_value("occluded", occluded, "True or False", "occluded=True"))
+    dose = None
+    if dose_mg_per_cm2 is not None:
+        dose = _check_range(
+            "dose_mg_per_cm2 (--dose)", dose_mg_per_cm2, DOSE_RANGE, "mg/cm2", "--dose 2"
+        )
+    delay = _check_range(
+        "minutes_after_needling (--minutes-after)",
+        minutes_after_needling,
+        DELAY_RANGE_MIN,
+        "min",
+        "--minutes-after 10",
+    )
     seed = check_integer("seed", seed, 0, 2**32 - 1, "seed = 0")
-    draws = delivery_draws(mw, log_kow, needle_mm, occluded, conc, seed)
+    draws = delivery_draws(
+        mw, log_kow, needle_mm, occluded, conc, seed, dose=dose, delay_h=delay / 60
+    )
     return ChannelDelivery(
         mw=mw,
         log_kow=log_kow,
         needle_mm=needle_mm,
         occluded=occluded,
         concentration_mg_per_ml=conc,
+        dose_mg_per_cm2=dose,
+        minutes_after_needling=delay,
         warnings=warnings,
         **{name: Interval.of(values) for name, values in draws.items()},
     )
 
 
 def delivery_draws(
-    mw: float, log_kow: float, needle_mm: float, occluded: bool, conc: float, seed: int
+    mw: float,
+    log_kow: float,
+    needle_mm: float,
+    occluded: bool,
+    conc: float,
+    seed: int,
+    *,
+    dose: float | None = None,
+    delay_h: float = 0.0,
 ) -> dict[str, np.ndarray]:
     """Draws behind :func:`needled_skin_delivery` (arguments already checked there).
 
@@ -291,15 +347,24 @@ def delivery_draws(
     name = "occluded_channel_closure_half_life_h" if occluded else "channel_closure_half_life_h"
     half_life = p[name]
     ug_per_cm3 = conc * 1000.0
-    intact = ug_per_cm3 * kp_h * CHANNEL_HOURS
-    through_channels = ug_per_cm3 * k_ch_h * open_fraction_integral_h(half_life, CHANNEL_HOURS)
+    intact_exposure = kp_h * CHANNEL_HOURS  # cm
+    still_open = 2.0 ** (-delay_h / half_life)
+    channel_exposure = k_ch_h * still_open * open_fraction_integral_h(half_life, CHANNEL_HOURS)
+    if dose is None:
+        intact = ug_per_cm3 * intact_exposure
+        needled = ug_per_cm3 * (intact_exposure + channel_exposure)
+    else:
+        film_cm = dose / conc  # mL/cm2 of product = cm
+        dose_ug = dose * 1000.0
+        intact = dose_ug * -np.expm1(-intact_exposure / film_cm)
+        needled = dose_ug * -np.expm1(-(intact_exposure + channel_exposure) / film_cm)
     first_6h = open_fraction_integral_h(half_life, 6.0) / open_fraction_integral_h(
         half_life, CHANNEL_HOURS
     )
     return {
-        "enhancement": (intact + through_channels) / intact,
+        "enhancement": needled / intact,
         "enhancement_open_channels": 1.0 + k_ch_h / kp_h,
-        "delivered_24h_ug_per_cm2": intact + through_channels,
+        "delivered_24h_ug_per_cm2": needled,
         "intact_24h_ug_per_cm2": intact,
         "channel_share_first_6h": first_6h,
         "channel_depth_mm": depth_mm,

@@ -147,3 +147,43 @@ def test_numpy_numbers_are_accepted() -> None:
 def test_outside_the_fitted_domain_warns() -> None:
     d = needled_skin_delivery(800, 1.0, 1.0)
     assert any("mw = 800" in w for w in d.warnings)
+
+
+def test_a_finite_dose_is_never_exceeded_and_a_large_one_acts_as_infinite() -> None:
+    infinite = needled_skin_delivery(287, 2.7, 1.5)
+    thin = needled_skin_delivery(287, 2.7, 1.5, dose_mg_per_cm2=0.01)
+    thick = needled_skin_delivery(287, 2.7, 1.5, dose_mg_per_cm2=100.0)
+    assert thin.delivered_24h_ug_per_cm2.p95 <= 10.0 + 1e-9  # 0.01 mg/cm2 = 10 ug/cm2
+    assert thin.delivered_24h_ug_per_cm2.median < infinite.delivered_24h_ug_per_cm2.median
+    assert thick.delivered_24h_ug_per_cm2.median == pytest.approx(
+        infinite.delivered_24h_ug_per_cm2.median, rel=1e-3
+    )
+    assert "finite dose" in thin.assumptions and "infinite dose" in infinite.assumptions
+
+
+def test_applying_later_loses_the_closed_channels() -> None:
+    """The channel term falls by 2^(-delay / half-life): after a few hours without occlusion
+    little is left, under occlusion most of it."""
+    now = needled_skin_delivery(300, -1.0, 1.5)
+    later = needled_skin_delivery(300, -1.0, 1.5, minutes_after_needling=240)
+    now_occ = needled_skin_delivery(300, -1.0, 1.5, occluded=True)
+    later_occ = needled_skin_delivery(300, -1.0, 1.5, occluded=True, minutes_after_needling=240)
+    gain = now.enhancement.median - 1.0
+    assert later.enhancement.median - 1.0 < 0.3 * gain
+    occ_gain = now_occ.enhancement.median - 1.0
+    assert later_occ.enhancement.median - 1.0 > 0.7 * occ_gain
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"dose_mg_per_cm2": 0.0}, "dose_mg_per_cm2"),
+        ({"dose_mg_per_cm2": float("nan")}, "dose_mg_per_cm2"),
+        ({"minutes_after_needling": -1.0}, "minutes_after_needling"),
+        ({"minutes_after_needling": 1441.0}, "minutes_after_needling"),
+    ],
+)
+def test_bad_dose_or_delay_names_the_field(kwargs: dict, field: str) -> None:
+    with pytest.raises(DermasimError) as info:
+        needled_skin_delivery(287, 2.7, 1.5, **kwargs)
+    assert str(info.value).startswith(field)
