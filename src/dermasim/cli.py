@@ -519,8 +519,8 @@ def permeability(
         float | None,
         typer.Option(
             "--dose",
-            help="Amount of product applied after needling, mg/cm2 (a finite dose the skin "
-            "depletes; default: an infinite dose).",
+            help="Amount of product applied after needling, mg of product per cm2, 0.01 to 50 "
+            "(a finite dose the skin depletes; default: an infinite dose).",
         ),
     ] = None,
     minutes_after: Annotated[

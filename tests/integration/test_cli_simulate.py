@@ -307,10 +307,10 @@ def test_permeability_json_contract_with_and_without_needling():
             assert 0 < q["p05"] <= q["median"] <= q["p95"]
     assert needled["needle_mm"] == 1.5 and not needled["occluded"] and occluded["occluded"]
     assert needled["dose_mg_per_cm2"] is None and "infinite dose" in needled["assumptions"]
-    rc, out, _ = run_cli([*base, "--after-needling", "1.5mm", "--dose", "0.01"])
+    rc, out, _ = run_cli([*base, "--after-needling", "1.5mm", "--dose", "2"])
     finite = json.loads(out)["after_needling"]
-    assert rc == 0 and finite["dose_mg_per_cm2"] == 0.01
-    assert finite["delivered_24h_ug_per_cm2"]["p95"] <= 10.0 + 1e-9
+    assert rc == 0 and finite["dose_mg_per_cm2"] == 2.0
+    assert finite["delivered_24h_ug_per_cm2"]["p95"] <= 2.0 + 1e-9  # 2 mg/cm2 of 1 mg/mL
     assert (
         occluded["delivered_24h_ug_per_cm2"]["median"]
         > (needled["delivered_24h_ug_per_cm2"]["median"])
@@ -326,6 +326,6 @@ def test_permeability_validate_writes_its_report(tmp_path):
     assert cv["two_pathway"] < cv["potts_guy_published"]
     assert {e["id"] for e in result["enhancement"]} == {"MC-7", "MC-8", "MC-9", "MC-10"}
     page = (tmp_path / "permeability.md").read_text()
-    assert "| MC-9 |" in page and "Order: pairs of rows" in page
+    assert "| MC-9 |" in page and "What the model does not reproduce" in page
     filter_rows = (tmp_path / "permeability-filter.csv").read_text().splitlines()
     assert len(filter_rows) == 1 + result["filter"]["rows"]

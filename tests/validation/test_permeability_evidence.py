@@ -11,10 +11,11 @@ from __future__ import annotations
 import csv
 from importlib import resources
 
-import numpy as np
 import pytest
 
 from dermasim.permeability.validation import enhancement_rows, permeability_validation
+
+ROWS = {row.id: row for row in enhancement_rows()}
 
 
 @pytest.fixture(scope="module")
@@ -45,33 +46,59 @@ def test_two_pathway_model_beats_potts_guy(result) -> None:
     assert cv["two_pathway"] < cv["potts_guy_refit"] < cv["potts_guy_published"]
 
 
-def _ids():
-    return [
-        pytest.param(
-            row.id,
-            marks=pytest.mark.xfail(reason=row.disagreement, strict=True)
-            if row.disagreement
-            else (),
-        )
-        for row in enhancement_rows()
-    ]
-
-
-@pytest.mark.parametrize("row", _ids())
+@pytest.mark.parametrize("row", list(ROWS))
 def test_enhancement_row_inside_the_interval(result, row) -> None:
     check = next(c for c in result.checks if c.row.id == row)
     assert check.passed, (row, check.row.observed, check.predicted)
 
 
-def test_the_lipophilic_drug_gains_less_than_amantadine_and_the_peptide(result) -> None:
-    """MC-9 (carbamazepine, 1.19-1.38x) lies below MC-8 (amantadine, 2.2x) and MC-10
-    (peptides, 2-22x) without overlap; the predicted medians keep that order."""
+#: Observed orderings the predicted medians do not keep (reasons in enhancement.toml).
+ORDER_NOT_KEPT = {("MC-8", "MC-7"): "MC-7", ("MC-9", "MC-7"): "MC-7"}
+
+
+def _pairs():
+    rows = enhancement_rows()
+    return [
+        pytest.param(
+            (a.id, b.id),
+            marks=pytest.mark.xfail(
+                reason=ROWS[ORDER_NOT_KEPT[(a.id, b.id)]].disagreement, strict=True
+            )
+            if (a.id, b.id) in ORDER_NOT_KEPT
+            else (),
+            id=f"{a.id}<{b.id}",
+        )
+        for a in rows
+        for b in rows
+        if a.observed[1] < b.observed[0]
+    ]
+
+
+@pytest.mark.parametrize("pair", _pairs())
+def test_observed_order_is_kept(result, pair) -> None:
+    """Rows whose observed values do not overlap (carbamazepine, about 1.2-1.4x, below
+    amantadine 2.2x, the peptides 2-22x and tiagabine 6.7x): the predicted medians keep
+    their order."""
     order = {(low, high): same for low, high, same in result.order_checks()}
-    assert order[("MC-9", "MC-8")]
-    assert order[("MC-9", "MC-10")]
+    assert order[pair]
 
 
-def test_quantiles_and_errors_are_reported(result) -> None:
-    for check in result.checks:
-        assert 0.0 <= check.quantile <= 1.0
-        assert np.isfinite(check.log10_error)
+#: Rows whose predicted median is more than 10-fold off (reasons in enhancement.toml).
+MEDIAN_OFF = ("MC-10",)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        pytest.param(
+            r.id,
+            marks=pytest.mark.xfail(reason=r.disagreement, strict=True)
+            if r.id in MEDIAN_OFF
+            else (),
+        )
+        for r in enhancement_rows()
+    ],
+)
+def test_predicted_median_within_ten_fold(result, row) -> None:
+    check = next(c for c in result.checks if c.row.id == row)
+    assert abs(check.log10_error) < 1.0, (row, check.log10_error)

@@ -21,8 +21,13 @@ held constant (an infinite dose, the usual condition of the evidence) and with n
 spreading resistance of a disk into a half-space, ``1 / (4 D r)`` per channel, in series with
 the tissue slab between the channels' depth ``d`` and the sink at ``z_sink`` (the dermal
 capillaries in vivo, the receptor under a skin sample in vitro). The diffusivity falls with
-molecular size as the Stokes-Einstein radius grows (``MW^{1/3}``). Exchange through the
-channel walls and overlap of neighbouring spreading fields are neglected. Channels close
+molecular size as the Stokes-Einstein radius grows (``MW^{1/3}``). The channels are taken
+as filled with the product down to their bottom; exchange through their walls and overlap of
+neighbouring spreading fields are neglected. These structural choices are uncertain by about
+an order of magnitude either way, more than the parameter intervals show: at the prior
+medians, a channel holding tissue fluid that the active must first diffuse down would
+deliver about 50 times less, and a filled channel exchanging through its walls as a
+slender cylinder about 15 times more. Channels close
 exponentially with half-life ``t_{1/2}``: under an hour in people without occlusion
 (Gupta 2011, row MC-5; rat rows MC-3, MC-4 are slower), about a day under occlusion (MC-6).
 
@@ -36,16 +41,18 @@ report is that of open channels,
 while the enhancement of a treatment is the ratio of the amounts delivered over ``T``,
 ``E_T = Q(T) / (C k_p T)``.
 
-A product applied ``delta`` hours after needling meets channels already closing, so the
-channel term is multiplied by ``2^{-delta / t_{1/2}}``. A finite dose ``M`` (mg/cm2) is a
-well-mixed film of thickness ``M / C`` that the skin depletes; with ``X`` the exposure
-``k_p T + k_ch 2^{-delta / t_{1/2}} int_0^T o(t) dt`` (cm) the amount delivered is
+A product applied ``delta`` hours after needling meets channels already closing on open skin
+(occlusion starts with the application), so the channel term is multiplied by
+``2^{-delta / t_{1/2,open}}``. A finite dose of ``m`` mg of product per cm2 is a well-mixed
+film of thickness ``V = m / rho`` (``rho`` = 1 g/mL, assumed: about that of water) holding
+``C V`` of active, which the skin depletes; with ``X`` the exposure
+``k_p T + k_ch 2^{-delta / t_{1/2,open}} int_0^T o(t) dt`` (cm) the amount delivered is
 
 .. math::
 
-    Q_M(T) = M \left(1 - e^{-C X / M}\right),
+    Q_m(T) = C V \left(1 - e^{-X / V}\right),
 
-which tends to the infinite-dose ``C X`` when ``M`` is large.
+which tends to the infinite-dose ``C X`` when the film is thick.
 
 The channel depth is ``d = chi`` times the needle length (``channel_depth_fraction``, rows
 MC-1 and MC-2, drawn from the bundled posterior); it shortens the slab ``h`` and says which
@@ -90,12 +97,18 @@ REFERENCE_MW = 300.0
 SECONDS_PER_HOUR = 3600.0
 #: Draws of the intact-skin model per bootstrap refit, each paired with channel draws.
 DRAWS_PER_FIT = 20
-#: Finite doses accepted, mg/cm2, and application delays after needling, minutes.
-DOSE_RANGE = (1e-6, 100.0)
+#: Finite doses accepted, mg of product per cm2 (a film up to 0.5 mm thick), and application
+#: delays after needling, minutes.
+DOSE_RANGE = (0.01, 50.0)
+#: Density of a topical product, mg/mL (assumed: about that of water).
+PRODUCT_DENSITY_MG_PER_ML = 1000.0
 DELAY_RANGE_MIN = (0.0, 1440.0)
 #: The assumptions every amount rests on, repeated in the outputs.
 INFINITE_DOSE = "infinite dose (the applied concentration stays constant), no lag time"
-FINITE_DOSE = "finite dose as a well-mixed film the skin depletes (no evaporation), no lag time"
+FINITE_DOSE = (
+    "finite dose: a well-mixed film of product (density 1 g/mL) that the skin depletes, "
+    "no evaporation, no lag time"
+)
 ASSUMPTIONS = INFINITE_DOSE
 
 
@@ -138,7 +151,8 @@ class ChannelDelivery:
     delivered_24h_ug_per_cm2, intact_24h_ug_per_cm2
         Amounts over :data:`CHANNEL_HOURS` after and without needling, ug/cm2.
     channel_share_first_6h
-        Share of the channel route's amount delivered in the first 6 hours.
+        Share of the channel route's exposure in the first 6 hours after application (the
+        depletion of a finite dose is not counted here).
     channel_depth_mm
         Depth of the channels.
     """
@@ -246,7 +260,7 @@ def needled_skin_delivery(
     minutes_after_needling: float = 0.0,
     seed: int = 0,
 ) -> ChannelDelivery:
-    """Delivery of a compound applied right after microneedling, with intervals.
+    """Delivery of a compound applied after a microneedling session, with intervals.
 
     Parameters
     ----------
@@ -261,13 +275,19 @@ def needled_skin_delivery(
     concentration_mg_per_ml
         Concentration of the active in the applied product.
     dose_mg_per_cm2
-        Amount of product applied per cm2 (a finite dose, depleted as it is absorbed), or
-        ``None`` for an infinite dose (the condition of diffusion-cell studies).
+        Amount of product applied per cm2 (0.01 to 50 mg/cm2; a finite dose holding
+        ``concentration * dose / 1000`` mg of active, depleted as it is absorbed), or ``None``
+        for an infinite dose (the condition of diffusion-cell studies).
     minutes_after_needling
         Delay between needling and application (0 to 1440 min); the channels close
         meanwhile.
     seed
         Seed of the draws.
+
+    Returns
+    -------
+    ChannelDelivery
+        Medians and 90% intervals of the enhancement, the amounts and the channel depth.
 
     Examples
     --------
@@ -291,7 +311,11 @@ def needled_skin_delivery(
     dose = None
     if dose_mg_per_cm2 is not None:
         dose = _check_range(
-            "dose_mg_per_cm2 (--dose)", dose_mg_per_cm2, DOSE_RANGE, "mg/cm2", "--dose 2"
+            "dose_mg_per_cm2 (--dose)",
+            dose_mg_per_cm2,
+            DOSE_RANGE,
+            "mg of product per cm2",
+            "--dose 2",
         )
     delay = _check_range(
         "minutes_after_needling (--minutes-after)",
@@ -330,6 +354,19 @@ def delivery_draws(
 ) -> dict[str, np.ndarray]:
     """Draws behind :func:`needled_skin_delivery` (arguments already checked there).
 
+    Parameters
+    ----------
+    mw, log_kow, needle_mm, occluded
+        As for :func:`needled_skin_delivery`.
+    conc
+        Concentration of the active, mg/mL.
+    seed
+        Seed of the draws.
+    dose
+        Finite dose, mg of product per cm2, or ``None`` for an infinite dose.
+    delay_h
+        Hours between needling and application.
+
     Returns
     -------
     dict
@@ -344,20 +381,20 @@ def delivery_draws(
     depth_mm = load_parameters("posterior").sample(n, rng)["channel_depth_fraction"] * needle_mm
     kp_h = 10.0**log_kp * SECONDS_PER_HOUR
     k_ch_h = channel_permeability_cm_s(mw, p, depth_mm) * SECONDS_PER_HOUR
-    name = "occluded_channel_closure_half_life_h" if occluded else "channel_closure_half_life_h"
-    half_life = p[name]
+    open_half_life = p["channel_closure_half_life_h"]
+    half_life = p["occluded_channel_closure_half_life_h"] if occluded else open_half_life
     ug_per_cm3 = conc * 1000.0
     intact_exposure = kp_h * CHANNEL_HOURS  # cm
-    still_open = 2.0 ** (-delay_h / half_life)
+    still_open = 2.0 ** (-delay_h / open_half_life)  # open skin until the application
     channel_exposure = k_ch_h * still_open * open_fraction_integral_h(half_life, CHANNEL_HOURS)
     if dose is None:
         intact = ug_per_cm3 * intact_exposure
         needled = ug_per_cm3 * (intact_exposure + channel_exposure)
     else:
-        film_cm = dose / conc  # mL/cm2 of product = cm
-        dose_ug = dose * 1000.0
-        intact = dose_ug * -np.expm1(-intact_exposure / film_cm)
-        needled = dose_ug * -np.expm1(-(intact_exposure + channel_exposure) / film_cm)
+        film_cm = dose / PRODUCT_DENSITY_MG_PER_ML  # mL of product per cm2 = cm
+        active_ug = ug_per_cm3 * film_cm
+        intact = active_ug * -np.expm1(-intact_exposure / film_cm)
+        needled = active_ug * -np.expm1(-(intact_exposure + channel_exposure) / film_cm)
     first_6h = open_fraction_integral_h(half_life, 6.0) / open_fraction_integral_h(
         half_life, CHANNEL_HOURS
     )

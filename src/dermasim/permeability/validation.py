@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 SCHEMA = "dermasim.permeability-validation/1"
-#: Needle length of every enhancement scenario (the channel flux does not depend on it).
+#: Needle length of every enhancement scenario (not given by the studies; see the data file).
 SCENARIO_NEEDLE_MM = 0.5
 CV_FOLDS = 10
 
@@ -267,7 +267,7 @@ def markdown(result: PermeabilityValidation) -> str:
         )
     missed = [c for c in result.checks if not c.passed or c.row.disagreement]
     if missed:
-        lines += ["", "## Rows the model does not reproduce", ""]
+        lines += ["", "## What the model does not reproduce", ""]
         lines += [
             f"- {c.row.id} ({c.row.compound}): {c.row.disagreement or 'no reason recorded yet.'}"
             for c in missed

@@ -13,6 +13,7 @@ from dermasim.permeability import needled_skin_delivery
 from dermasim.permeability.channels import (
     channel_parameters,
     channel_permeability_cm_s,
+    delivery_draws,
     open_fraction_integral_h,
 )
 
@@ -149,29 +150,30 @@ def test_outside_the_fitted_domain_warns() -> None:
     assert any("mw = 800" in w for w in d.warnings)
 
 
-def test_a_finite_dose_is_never_exceeded_and_a_large_one_acts_as_infinite() -> None:
-    infinite = needled_skin_delivery(287, 2.7, 1.5)
-    thin = needled_skin_delivery(287, 2.7, 1.5, dose_mg_per_cm2=0.01)
-    thick = needled_skin_delivery(287, 2.7, 1.5, dose_mg_per_cm2=100.0)
-    assert thin.delivered_24h_ug_per_cm2.p95 <= 10.0 + 1e-9  # 0.01 mg/cm2 = 10 ug/cm2
+def test_a_finite_dose_is_never_exceeded_and_a_thick_film_acts_as_infinite() -> None:
+    """2 mg of a 1 mg/mL product per cm2 (density 1 g/mL) holds 2 ug/cm2 of active."""
+    hydrophilic = (400, 0.5, 1.5)
+    infinite = needled_skin_delivery(*hydrophilic)
+    thin = needled_skin_delivery(*hydrophilic, dose_mg_per_cm2=2.0)
+    thick = needled_skin_delivery(*hydrophilic, dose_mg_per_cm2=50.0)
+    assert thin.delivered_24h_ug_per_cm2.p95 <= 2.0 + 1e-9
     assert thin.delivered_24h_ug_per_cm2.median < infinite.delivered_24h_ug_per_cm2.median
-    assert thick.delivered_24h_ug_per_cm2.median == pytest.approx(
-        infinite.delivered_24h_ug_per_cm2.median, rel=1e-3
-    )
+    amounts = [d.delivered_24h_ug_per_cm2.median for d in (thin, thick, infinite)]
+    assert amounts == sorted(amounts)
+    # the film formula tends to the infinite dose as the film thickens
+    huge = delivery_draws(*hydrophilic, False, 1.0, 0, dose=1e7)["delivered_24h_ug_per_cm2"]
+    same = delivery_draws(*hydrophilic, False, 1.0, 0)["delivered_24h_ug_per_cm2"]
+    np.testing.assert_allclose(huge, same, rtol=1e-3)
     assert "finite dose" in thin.assumptions and "infinite dose" in infinite.assumptions
 
 
-def test_applying_later_loses_the_closed_channels() -> None:
-    """The channel term falls by 2^(-delay / half-life): after a few hours without occlusion
-    little is left, under occlusion most of it."""
-    now = needled_skin_delivery(300, -1.0, 1.5)
-    later = needled_skin_delivery(300, -1.0, 1.5, minutes_after_needling=240)
-    now_occ = needled_skin_delivery(300, -1.0, 1.5, occluded=True)
-    later_occ = needled_skin_delivery(300, -1.0, 1.5, occluded=True, minutes_after_needling=240)
-    gain = now.enhancement.median - 1.0
-    assert later.enhancement.median - 1.0 < 0.3 * gain
-    occ_gain = now_occ.enhancement.median - 1.0
-    assert later_occ.enhancement.median - 1.0 > 0.7 * occ_gain
+def test_applying_later_loses_the_channels_that_closed_on_open_skin() -> None:
+    """Before the application the skin is open, so the channels close at the non-occluded
+    rate (half-life under an hour) whether or not the product is occluded afterwards."""
+    for occluded in (False, True):
+        now = needled_skin_delivery(300, -1.0, 1.5, occluded=occluded)
+        later = needled_skin_delivery(300, -1.0, 1.5, occluded=occluded, minutes_after_needling=240)
+        assert later.enhancement.median - 1.0 < 0.3 * (now.enhancement.median - 1.0)
 
 
 @pytest.mark.parametrize(
@@ -186,4 +188,5 @@ def test_applying_later_loses_the_closed_channels() -> None:
 def test_bad_dose_or_delay_names_the_field(kwargs: dict, field: str) -> None:
     with pytest.raises(DermasimError) as info:
         needled_skin_delivery(287, 2.7, 1.5, **kwargs)
-    assert str(info.value).startswith(field)
+    message = str(info.value)
+    assert message.startswith(field) and "allowed" in message and "for example" in message
