@@ -129,6 +129,15 @@ def _check_out(out: Path | None) -> None:
         ) from None
 
 
+def _quantity(convert: Any, option: str, text: str, allowed: str, example: str) -> float:
+    """``text`` read by a :mod:`dermasim.units` converter; a one-line error naming
+    ``option`` with ``allowed`` and ``option example`` when it cannot be read."""
+    try:
+        return float(convert(text, field=option))
+    except DermasimError:
+        raise SimulationError(invalid_value(option, text, allowed, f"{option} {example}")) from None
+
+
 def _write_json(path: Path, data: dict[str, Any]) -> None:
     from .solution import atomic_write
 
@@ -540,30 +549,18 @@ def permeability(
     result = intact_permeability(mw, logkow, seed=seed)
     delivery = None
     if after_needling is not None:
-        try:
-            needle = to_mm(after_needling, field="--after-needling")
-        except DermasimError:
-            raise SimulationError(
-                invalid_value(
-                    "--after-needling",
-                    after_needling,
-                    "a needle length from 0.1 to 3 mm",
-                    "--after-needling 1.5mm",
-                )
-            ) from None
+        needle = _quantity(
+            to_mm, "--after-needling", after_needling, "a needle length from 0.1 to 3 mm", "1.5mm"
+        )
         conc = 1.0
         if concentration is not None:
-            try:
-                conc = to_mg_per_ml(concentration, field="--concentration")
-            except DermasimError:
-                raise SimulationError(
-                    invalid_value(
-                        "--concentration",
-                        concentration,
-                        "a concentration from 1e-06 to 1000 mg/mL",
-                        "--concentration 5",
-                    )
-                ) from None
+            conc = _quantity(
+                to_mg_per_ml,
+                "--concentration",
+                concentration,
+                "a concentration from 1e-06 to 1000 mg/mL",
+                "5",
+            )
         delivery = needled_skin_delivery(
             mw,
             logkow,

@@ -69,14 +69,13 @@ import math
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from numbers import Real
 from typing import Any
 
 import numpy as np
 
 from ..errors import check_integer, invalid_value
 from ..parameters import ParameterSet
-from .intact import DescriptorError, check_descriptors, intact_log_kp_draws
+from .intact import DescriptorError, check_descriptors, check_number, intact_log_kp_draws
 
 __all__ = [
     "CHANNEL_HOURS",
@@ -195,17 +194,6 @@ class ChannelDelivery:
         return INFINITE_DOSE if self.dose_mg_per_cm2 is None else FINITE_DOSE
 
 
-def _check_range(
-    name: str, value: Any, bounds: tuple[float, float], unit: str, example: str
-) -> float:
-    ok = isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or not bounds[0] <= float(value) <= bounds[1]:
-        raise DescriptorError(
-            invalid_value(name, value, f"{bounds[0]:g} to {bounds[1]:g} {unit}", example)
-        )
-    return float(value)
-
-
 def channel_permeability_cm_s(
     mw: float, p: dict[str, np.ndarray], depth_mm: np.ndarray
 ) -> np.ndarray:
@@ -296,33 +284,33 @@ def needled_skin_delivery(
     True
     """
     mw, log_kow, warnings = check_descriptors(mw, log_kow)
-    needle_mm = _check_range(
-        "needle_mm (--after-needling)", needle_mm, NEEDLE_RANGE_MM, "mm", "--after-needling 1.5mm"
+    needle_mm = check_number(
+        "needle_mm (--after-needling)", needle_mm, NEEDLE_RANGE_MM, "--after-needling 1.5mm", "mm"
     )
-    conc = _check_range(
+    conc = check_number(
         "concentration_mg_per_ml (--concentration)",
         concentration_mg_per_ml,
         CONCENTRATION_RANGE,
-        "mg/mL",
         "--concentration 1",
+        "mg/mL",
     )
     if not isinstance(occluded, bool):
         raise DescriptorError(invalid_value("occluded", occluded, "True or False", "occluded=True"))
     dose = None
     if dose_mg_per_cm2 is not None:
-        dose = _check_range(
+        dose = check_number(
             "dose_mg_per_cm2 (--dose)",
             dose_mg_per_cm2,
             DOSE_RANGE,
-            "mg of product per cm2",
             "--dose 2",
+            "mg of product per cm2",
         )
-    delay = _check_range(
+    delay = check_number(
         "minutes_after_needling (--minutes-after)",
         minutes_after_needling,
         DELAY_RANGE_MIN,
-        "min",
         "--minutes-after 10",
+        "min",
     )
     seed = check_integer("seed", seed, 0, 2**32 - 1, "seed = 0")
     draws = delivery_draws(

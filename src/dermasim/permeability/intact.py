@@ -26,6 +26,7 @@ __all__ = [
     "BOOTSTRAP_FITS",
     "IntactPermeability",
     "check_descriptors",
+    "check_number",
     "intact_log_kp_draws",
     "intact_permeability",
 ]
@@ -63,12 +64,16 @@ class IntactPermeability:
         }
 
 
-def _check(name: str, value: Any, bounds: tuple[float, float], example: str) -> float:
+def check_number(
+    name: str, value: Any, bounds: tuple[float, float], example: str, unit: str = ""
+) -> float:
+    """``value`` as a float if it is a finite real number within ``bounds``, else a one-line
+    :class:`DescriptorError` naming the field, the value, the range (in ``unit``) and
+    ``example``."""
     ok = isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
     if not ok or not bounds[0] <= float(value) <= bounds[1]:
-        raise DescriptorError(
-            invalid_value(name, value, f"{bounds[0]:g} to {bounds[1]:g}", example)
-        )
+        allowed = f"{bounds[0]:g} to {bounds[1]:g} {unit}".rstrip()
+        raise DescriptorError(invalid_value(name, value, allowed, example))
     return float(value)
 
 
@@ -104,8 +109,8 @@ def check_descriptors(mw: float, log_kow: float) -> tuple[float, float, tuple[st
     DescriptorError
         ``mw`` outside 1-5000 Da or ``log_kow`` outside -5 to 10, or not a finite number.
     """
-    mw = _check("mw", mw, MW_RANGE, "--mw 287")
-    log_kow = _check("logkow", log_kow, LOG_KOW_RANGE, "--logkow 2.7")
+    mw = check_number("mw", mw, MW_RANGE, "--mw 287")
+    log_kow = check_number("logkow", log_kow, LOG_KOW_RANGE, "--logkow 2.7")
     warnings = []
     domain = training_domain()
     for name, value in (("mw", mw), ("log_kow", log_kow)):
