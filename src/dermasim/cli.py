@@ -501,7 +501,7 @@ def _print_validation(result: Any, out: Path | None) -> None:
 
 @app.command()
 def permeability(
-    mw: Annotated[float, typer.Option("--mw", help="Molecular weight in Da (1 to 5000).")],
+    mw: Annotated[float, typer.Option("--mw", help="Molecular weight in Da (1 to 500000).")],
     logkow: Annotated[
         float, typer.Option("--logkow", help="log10 octanol-water partition (-5 to 10).")
     ],

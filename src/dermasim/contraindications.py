@@ -10,7 +10,8 @@ Flags
 -----
 active_infection
     Any active skin infection at the site (bacterial, viral such as herpes simplex, fungal).
-    Needles and injections can spread it. Blocks every treatment.
+    Needles and injections can spread it, and a product should not go on infected skin.
+    Blocks every treatment, topical products included.
 isotretinoin_last_6_months
     Oral isotretinoin within the last 6 months impairs wound healing; blocks microneedling,
     which works by controlled injury.
@@ -19,13 +20,14 @@ keloid_tendency
     could trigger abnormal scarring.
 pregnant
     Pregnancy (and, by usual practice, breastfeeding); elective aesthetic procedures are
-    deferred. Blocks every treatment.
+    deferred. Blocks every procedure (a topical product on its own is not one; applied after
+    needling, the needling course is blocked).
 fish_allergy
     Allergy to fish or salmon DNA; polynucleotide (PN/PDRN) products are made from salmon
     DNA. Blocks polynucleotide injections.
 anticoagulants
     Anticoagulant therapy raises bleeding and bruising risk from needles and injections.
-    Blocks every treatment.
+    Blocks every procedure with a needle (not a topical product on its own).
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ CONTRAINDICATIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "pregnant",
             "anticoagulants",
         ),
+        "topical": ("active_infection",),
     }
 )
 """Treatment name -> patient flags that block it (see the module docstring)."""

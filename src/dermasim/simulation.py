@@ -27,7 +27,7 @@ from .errors import SimulationError, invalid_value
 from .geometry import SkinGeometry
 from .model import (
     STATE_NAMES,
-    apply_course_session,
+    apply_day_sessions,
     downtime_days,
     initial_state,
     model_arguments,
@@ -35,6 +35,7 @@ from .model import (
     rhs,
 )
 from .model.layout import STATE_UNITS
+from .model.topical import product_warnings
 from .parameters import ParameterSet
 from .patient import Patient
 from .protocol import Protocol
@@ -178,14 +179,16 @@ class Simulation:
             logger.warning(
                 "%d session(s) fall after the %g-day horizon and are not simulated", skipped, days
             )
+        for course in self.protocol.courses:
+            if course.product is not None:
+                for warning in product_warnings(course.product):
+                    logger.warning("%s", warning)
         by_day: dict[float, list[Any]] = {}
         for s in sessions:
             by_day.setdefault(float(s.day), []).append(s.course)
 
         def jump(y: np.ndarray, day: float) -> np.ndarray:
-            for course in by_day.get(day, []):
-                y = apply_course_session(y, course, geometry, a)
-            return y
+            return apply_day_sessions(y, by_day.get(day, []), geometry, a)
 
         grid = np.union1d(np.arange(0.0, np.floor(days) + 1.0), extra)
         grid = np.union1d(grid, [days])

@@ -11,6 +11,7 @@ volume        mL
 mass          mg
 concentration mg/mL
 area          cm2
+dose          mg/cm2 (product spread on the skin)
 ============= ========
 
 Calendar conventions: 1 week = 7 days, 1 month = 365.25 / 12 = 30.4375 days and
@@ -36,14 +37,16 @@ __all__ = [
     "parse_quantity",
     "to_cm2",
     "to_days",
+    "to_mg_per_cm2",
     "to_mg_per_ml",
+    "to_minutes",
     "to_ml",
     "to_mm",
     "to_quantity",
 ]
 
 #: Kinds of quantity that :func:`parse_quantity` can return.
-KINDS: tuple[str, ...] = ("time", "length", "volume", "mass", "concentration", "area")
+KINDS: tuple[str, ...] = ("time", "length", "volume", "mass", "concentration", "area", "dose")
 
 #: Internal unit of each kind.
 INTERNAL_UNITS: dict[str, str] = {
@@ -53,6 +56,7 @@ INTERNAL_UNITS: dict[str, str] = {
     "mass": "mg",
     "concentration": "mg/mL",
     "area": "cm2",
+    "dose": "mg/cm2",
 }
 
 _DAYS_PER_YEAR = Fraction("365.25")
@@ -66,6 +70,8 @@ def _add(names: str, factor: Fraction | int, kind: str) -> None:
         UNITS[name] = (Fraction(factor), kind)
 
 
+_add("min mins minute minutes", Fraction(1, 1440), "time")
+_add("h hr hrs hour hours", Fraction(1, 24), "time")
 _add("d day days", 1, "time")
 _add("wk wks week weeks", 7, "time")
 _add("mo month months", _DAYS_PER_YEAR / 12, "time")
@@ -81,10 +87,12 @@ _add("g", 1000, "mass")
 _add("mg/ml", 1, "concentration")
 _add("cm2 cm^2 cm²", 1, "area")
 _add("mm2 mm^2 mm²", Fraction(1, 100), "area")
+_add("mg/cm2 mg/cm^2 mg/cm²", 1, "dose")
+_add("ug/cm2 ug/cm^2 ug/cm² µg/cm2 μg/cm2", Fraction(1, 1000), "dose")
 
 _ALLOWED = (
-    "a number and a unit: days, weeks, months, years (time); mm, um (length); mL (volume); "
-    "mg/mL (concentration); cm2 (area)"
+    "a number and a unit: min, hours, days, weeks, months, years (time); mm, um (length); "
+    "mL (volume); mg/mL (concentration); cm2 (area); mg/cm2 (dose)"
 )
 _QUANTITY_RE = re.compile(r"\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(\S*)\s*")
 _NUMBER_RE = re.compile(r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*")
@@ -236,6 +244,42 @@ def to_mg_per_ml(value: object, *, field: str = "concentration") -> float:
 def to_cm2(value: object, *, field: str = "area") -> float:
     """Convert an area (number of cm2, or text such as ``"10 cm2"``) to cm2."""
     return to_quantity(value, "area", field=field, example='"10 cm2"')
+
+
+def to_mg_per_cm2(value: object, *, field: str = "dose") -> float:
+    """Convert a dose of product per area (number of mg/cm2, or text such as ``"2 mg/cm2"``)
+    to mg/cm2."""
+    return to_quantity(value, "dose", field=field, example='"2 mg/cm2"')
+
+
+def to_minutes(value: object, *, field: str = "time") -> float:
+    """Convert a short time (number of minutes, or text such as ``"10 min"``) to minutes.
+
+    Text is converted exactly, so ``"1.5 h"`` gives exactly ``90.0``.
+
+    Examples
+    --------
+    >>> to_minutes("1.5 h"), to_minutes(10)
+    (90.0, 10.0)
+    """
+    if isinstance(value, str) and not _NUMBER_RE.fullmatch(value):
+        parse_quantity(value, field=field)  # a one-line error for text that is no quantity
+        number, unit = _QUANTITY_RE.fullmatch(value).groups()  # type: ignore[union-attr]
+        factor, kind = UNITS[unit.lower()]
+        minutes = _exact(number, factor * 1440) if kind == "time" else None
+        if minutes is None:
+            raise ProtocolError(
+                invalid_value(field, value, f"a time (got a {kind})", f'{field} = "10 min"')
+            )
+        return minutes
+    try:
+        return to_quantity(value, "time", field=field, example='"10 min"')
+    except ProtocolError:
+        raise ProtocolError(
+            invalid_value(
+                field, value, "a finite number of minutes or a time with a unit", '"10 min"'
+            )
+        ) from None
 
 
 def format_number(x: float) -> str:

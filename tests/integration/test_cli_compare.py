@@ -18,6 +18,7 @@ BUNDLED = (
     "microneedling-6-biweekly",
     "ha-filler-single",
     "pn-plus-microneedling",
+    "microneedling-growth-factor-serum",
 )
 
 

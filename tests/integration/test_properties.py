@@ -8,6 +8,7 @@ from dermasim import Patient, Protocol, Simulation
 from dermasim.model import ENDPOINTS, STATE_NAMES
 from dermasim.patient import SITES
 from dermasim.protocol import Course
+from dermasim.protocol.products import TopicalProduct
 
 patients = st.builds(
     Patient,
@@ -17,6 +18,17 @@ patients = st.builds(
     fitzpatrick=st.integers(1, 6),
     uv_exposure=st.sampled_from(["low", "moderate", "high"]),
     smoker=st.booleans(),
+)
+
+#: A small, lipophilic growth-signal active: it also crosses intact skin.
+SMALL_GROWTH_SIGNAL = TopicalProduct(
+    name="small active",
+    active="test active",
+    mw_da=300.0,
+    log_kow=2.0,
+    intact_route="two_pathway",
+    concentration_mg_per_ml=1.0,
+    action="growth_signal",
 )
 
 schedule = {
@@ -42,6 +54,16 @@ courses = st.one_of(
         area_cm2=st.floats(1.0, 400.0),
         **schedule,
     ),
+    st.builds(
+        Course,
+        treatment=st.just("topical"),
+        product=st.sampled_from(["growth_factor_serum", SMALL_GROWTH_SIGNAL]),
+        concentration_mg_per_ml=st.floats(1e-6, 1000.0),
+        dose_mg_per_cm2=st.floats(0.01, 50.0),
+        minutes_after_needling=st.floats(0.0, 1440.0),
+        occluded=st.booleans(),
+        **schedule,
+    ),
 )
 protocols = st.lists(courses, min_size=0, max_size=3).map(lambda c: Protocol(courses=tuple(c)))
 
@@ -54,7 +76,11 @@ def test_states_stay_finite_and_non_negative(patient, protocol, seed):
     # (tests/unit/solve); here no valid input may trigger it, and nothing may blow up.
     states = sim.states(days=300, draws=3, seed=seed).values
     assert np.isfinite(states).all()
-    fractions = [i for i, n in enumerate(STATE_NAMES) if not n.startswith(("pn_depot", "filler"))]
+    fractions = [
+        i
+        for i, n in enumerate(STATE_NAMES)
+        if not n.startswith(("pn_depot", "topical_depot", "filler"))
+    ]
     assert states[..., fractions].max() < 100.0  # O(1) fractions of the young-adult state
     sol = sim.run(days=300, draws=3, seed=seed)
     for name in ENDPOINTS:

@@ -15,16 +15,19 @@ from dermasim.patient import CONTRAINDICATION_FLAGS, Patient
 
 
 def test_table() -> None:
-    assert set(TREATMENTS) == {"microneedling", "polynucleotide", "hyaluronic_filler"}
+    assert set(TREATMENTS) == {"microneedling", "polynucleotide", "hyaluronic_filler", "topical"}
     for flags in CONTRAINDICATIONS.values():
         assert set(flags) <= set(CONTRAINDICATION_FLAGS)
     assert "fish_allergy" in CONTRAINDICATIONS["polynucleotide"]
     assert "fish_allergy" not in CONTRAINDICATIONS["microneedling"]
     assert "keloid_tendency" in CONTRAINDICATIONS["microneedling"]
     assert "isotretinoin_last_6_months" in CONTRAINDICATIONS["microneedling"]
-    for t in TREATMENTS:
+    procedures = ("microneedling", "polynucleotide", "hyaluronic_filler")
+    for t in procedures:
         for f in ("active_infection", "pregnant", "anticoagulants"):
             assert f in CONTRAINDICATIONS[t]
+    # A product on the skin is no procedure: only an infection at the site blocks it.
+    assert CONTRAINDICATIONS["topical"] == ("active_infection",)
     every_flag = {f for flags in CONTRAINDICATIONS.values() for f in flags}
     assert every_flag == set(CONTRAINDICATION_FLAGS)
 

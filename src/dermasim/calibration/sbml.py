@@ -110,11 +110,20 @@ def session_slots(protocol: Protocol) -> list[dict[str, float]]:
     Raises
     ------
     DermasimError
-        If one treatment has two sessions on the same day (one slot holds one of each).
+        If one treatment has two sessions on the same day (one slot holds one of each), or
+        for a topical session: the amount it delivers depends on the permeability models,
+        which the export does not carry.
     """
     slots: dict[float, dict[str, float]] = {}
     for session in protocol.sessions():
         c = session.course
+        if c.treatment == "topical":
+            raise DermasimError(
+                f"protocol {protocol} has a topical session on day {session.day:g}; the SBML "
+                "and PEtab export carries the topical depot's dynamics but not the delivery "
+                "into it, so it holds microneedling, polynucleotide and filler sessions only; "
+                "for example export the protocol without its topical course"
+            )
         slot = slots.setdefault(float(session.day), {"session_day": float(session.day)})
         key = {"microneedling": "mn", "polynucleotide": "pn", "hyaluronic_filler": "ha"}[
             c.treatment

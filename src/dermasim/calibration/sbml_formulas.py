@@ -68,7 +68,12 @@ _GLOBAL_RULES: tuple[tuple[str, str], ...] = (
 _LAYER_RULES: tuple[tuple[str, str], ...] = (
     ("mmp_{l}", "mmp_basal * (1 + mmp_inflammation_gain * inflammation_{l})"),
     ("pn_activation_{l}", "pn_depot_{l} / (pn_depot_{l} + pn_half_activation)"),
-    ("growth_factor_{l}", "inflammation_{l} + pn_growth_weight * pn_activation_{l}"),
+    ("topical_activation_{l}", "topical_depot_{l} / (topical_depot_{l} + topical_half_activation)"),
+    (
+        "growth_factor_{l}",
+        "inflammation_{l} + pn_growth_weight * pn_activation_{l}"
+        " + topical_growth_weight * topical_activation_{l}",
+    ),
     (
         "activation_signal_{l}",
         "growth_factor_{l} / (growth_factor_{l} + growth_factor_half_activation)"
@@ -119,6 +124,7 @@ _LAYER_RATES: dict[str, str] = {
     "elastotic_material": "elastosis_rate * exposure"
     " - elastotic_clearance_gain * inflammation_{l} * elastotic_material_{l}",
     "pn_depot": "-pn_clearance * pn_depot_{l}",
+    "topical_depot": "-topical_clearance * topical_depot_{l}",
 }
 
 #: Rate rules of the whole-site states (the epidermis reads the top layer's signal).

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..model import apply_course_session, initial_state, model_arguments, observe, rhs
+from ..model import apply_day_sessions, initial_state, model_arguments, observe, rhs
 from ..model.filler import MM_PER_ML_PER_CM2
 from ..model.layout import global_index
+from ..protocol import Course
 from ..solve import SolverOptions, integrate_sessions
 from .evidence import Scenario
 
@@ -89,7 +90,7 @@ def simulate_scenarios(
     y0 = initial_state(merged)
     rows = {k: slice(i * batch, (i + 1) * batch) for i, k in enumerate(keys)}
     geometry = {k: scenarios[k].patient.geometry() for k in keys}
-    sessions: dict[float, list[tuple[str, object]]] = {}
+    sessions: dict[float, list[tuple[str, Course]]] = {}
     injected_by: dict[str, list[tuple[float, float]]] = {k: [] for k in keys}
     for k in keys:
         for s in scenarios[k].protocol.sessions():
@@ -101,9 +102,11 @@ def simulate_scenarios(
 
     def jump(y: np.ndarray, day: float) -> np.ndarray:
         y = y.copy()
+        today: dict[str, list[Course]] = {}
         for k, course in sessions.get(day, []):
-            sl = rows[k]
-            y[sl] = apply_course_session(y[sl], course, geometry[k], args[k])  # type: ignore[arg-type]
+            today.setdefault(k, []).append(course)
+        for k, courses in today.items():
+            y[rows[k]] = apply_day_sessions(y[rows[k]], courses, geometry[k], args[k])
         return y
 
     # A measurement on a session day is the visit before that day's session: it is read

@@ -5,7 +5,7 @@ from .initial import initial_state
 from .layout import GLOBAL_STATES, LAYER_STATES, LAYERS, N_STATES, STATE_NAMES
 from .observation import ENDPOINT_UNITS, ENDPOINTS, downtime_days, observe, redness
 from .rhs import rhs
-from .treatments import apply_course_session
+from .treatments import apply_course_session, apply_day_sessions
 
 __all__ = [
     "ENDPOINTS",
@@ -16,6 +16,7 @@ __all__ = [
     "N_STATES",
     "STATE_NAMES",
     "apply_course_session",
+    "apply_day_sessions",
     "downtime_days",
     "initial_state",
     "model_arguments",

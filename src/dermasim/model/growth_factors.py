@@ -2,12 +2,14 @@ r"""Growth-factor signal (TGF-beta and PDGF lumped), at quasi-steady state.
 
 .. math::
 
-    G = M + w_A\, A
+    G = M + w_A\, A + w_T\, A_T
 
 TGF-beta decays at 9-15 /day (Waugh 2006, row WH-1; Jin 2011, row WH-2), an order of
 magnitude faster than any other rate of the model, so ``G`` follows its sources: inflammation
-``M`` and, with weight ``w_A`` (``pn_growth_weight``, assumed), polynucleotide activation
-``A``. Taking the quasi-steady state removes the model's only stiff mode.
+``M``, with weight ``w_A`` (``pn_growth_weight``, assumed) polynucleotide activation ``A``,
+and with weight ``w_T`` (``topical_growth_weight``, assumed) the activation ``A_T`` by a
+topical growth-signal active (:mod:`dermasim.model.topical`). Taking the quasi-steady state
+removes the model's only stiff mode.
 """
 
 from __future__ import annotations
@@ -17,6 +19,12 @@ from typing import Any
 __all__ = ["growth_factor"]
 
 
-def growth_factor(inflammation: Any, activation: Any, a: dict[str, Any]) -> Any:
+def growth_factor(
+    inflammation: Any, activation: Any, topical_activation: Any, a: dict[str, Any]
+) -> Any:
     """Quasi-steady growth-factor signal ``G``."""
-    return inflammation + a["pn_growth_weight"] * activation
+    return (
+        inflammation
+        + a["pn_growth_weight"] * activation
+        + a["topical_growth_weight"] * topical_activation
+    )

@@ -7,6 +7,7 @@ submodel           module
 =================  ==========================================================
 injury, M          :mod:`dermasim.model.injury`
 PN depot, A        :mod:`dermasim.model.polynucleotide`
+topical depot, A_T :mod:`dermasim.model.topical`
 growth factors G   :mod:`dermasim.model.growth_factors` (quasi-steady state)
 filler gel H       :mod:`dermasim.model.filler`
 fibroblasts        :mod:`dermasim.model.fibroblasts`
@@ -41,6 +42,7 @@ from .injury import inflammation_rate, injury_rate
 from .layout import N_LAYER_STATES, N_LAYERS
 from .mmp import mmp_activity
 from .polynucleotide import pn_activation, pn_depot_rate
+from .topical import topical_activation, topical_depot_rate
 
 __all__ = ["MM_PER_ML_PER_CM2", "rhs"]
 
@@ -68,7 +70,9 @@ def rhs(t: Any, y: Any, a: dict[str, Any], xp: Any = np) -> Any:
     batch = y.shape[0]
     n_layer = N_LAYER_STATES * N_LAYERS
     layer = y[:, :n_layer].reshape(batch, N_LAYER_STATES, N_LAYERS)
-    inj, infl, fq, fa, c3, c1, tro, ela, xel, depot = (layer[:, k, :] for k in range(10))
+    inj, infl, fq, fa, c3, c1, tro, ela, xel, depot, topical = (
+        layer[:, k, :] for k in range(N_LAYER_STATES)
+    )
     ie = y[:, n_layer : n_layer + 1]
     ep = y[:, n_layer + 1 : n_layer + 2]
     gel = y[:, n_layer + 2 : n_layer + 3]
@@ -77,7 +81,7 @@ def rhs(t: Any, y: Any, a: dict[str, Any], xp: Any = np) -> Any:
     cap = synthesis_capacity(age, a, xp)
     mmp = mmp_activity(age, infl, a, xp)
     act = pn_activation(depot, a)
-    g = growth_factor(infl, act, a)
+    g = growth_factor(infl, act, topical_activation(topical, a), a)
     signal = activation_signal(g, filler_stretch(gel, a), a)
 
     d_fq, d_fa = fibroblast_rates(fq, fa, signal, cap, a)
@@ -95,6 +99,7 @@ def rhs(t: Any, y: Any, a: dict[str, Any], xp: Any = np) -> Any:
             d_ela,
             d_xel,
             pn_depot_rate(depot, a),
+            topical_depot_rate(topical, a),
         ],
         axis=1,
     ).reshape(batch, n_layer)

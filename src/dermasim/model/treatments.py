@@ -19,10 +19,18 @@ Polynucleotide
 Hyaluronic-acid filler
     The gel volume per area enters ``H`` (mL/cm2); the injection's swelling and redness are
     carried by the epidermal injury, as for polynucleotides.
+Topical product
+    The amount of active delivered over the first day (:mod:`dermasim.model.topical`),
+    through the channels of a microneedling session on the same day (its needle length) or
+    through intact skin, enters the topical depot ``T`` of the layer holding the channels'
+    tips (the papillary layer on intact skin) when the active's action is ``growth_signal``.
+    Sessions of one day are applied together (:func:`apply_day_sessions`), so a product
+    finds the channels of that day's needling whichever course is listed first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -30,8 +38,9 @@ import numpy as np
 from ..geometry import SkinGeometry
 from ..protocol import Course
 from .layout import LAYERS, global_index, layer_index
+from .topical import topical_delivery_mg_per_cm2
 
-__all__ = ["apply_course_session", "layer_overlap"]
+__all__ = ["apply_course_session", "apply_day_sessions", "layer_overlap"]
 
 
 def layer_overlap(depth_mm: Any, top_mm: float, bottom_mm: float) -> Any:
@@ -45,10 +54,33 @@ def _layer_at_depth(depth_mm: float, geometry: SkinGeometry) -> str:
     return "papillary" if depth_mm <= bounds["papillary"][1] else "reticular"
 
 
-def apply_course_session(
-    y: np.ndarray, course: Course, geometry: SkinGeometry, a: dict[str, np.ndarray]
+def apply_day_sessions(
+    y: np.ndarray, courses: Sequence[Course], geometry: SkinGeometry, a: dict[str, np.ndarray]
 ) -> np.ndarray:
-    """Return the state just after one session of ``course`` (``y`` is not modified)."""
+    """Return the state just after all sessions of one day (``y`` is not modified).
+
+    A topical session meets the channels of the day's deepest microneedling session.
+    """
+    needles = [c.depth_mm for c in courses if c.treatment == "microneedling" and c.depth_mm]
+    needle_mm = max(needles) if needles else None
+    for course in courses:
+        y = apply_course_session(y, course, geometry, a, needle_mm=needle_mm)
+    return y
+
+
+def apply_course_session(
+    y: np.ndarray,
+    course: Course,
+    geometry: SkinGeometry,
+    a: dict[str, np.ndarray],
+    *,
+    needle_mm: float | None = None,
+) -> np.ndarray:
+    """Return the state just after one session of ``course`` (``y`` is not modified).
+
+    ``needle_mm`` is the needle length of a microneedling session on the same day, which a
+    topical session's product passes through; ``None`` for intact skin.
+    """
     out = np.array(y, dtype=float, copy=True)
     bounds = geometry.layer_bounds()
     ie = global_index("epidermal_injury")
@@ -72,6 +104,13 @@ def apply_course_session(
         assert course.volume_ml is not None and course.area_cm2 is not None
         out[:, global_index("filler_gel")] += course.volume_ml / course.area_cm2
         out[:, ie] += a["filler_injection_injury"][:, 0]
+    elif course.treatment == "topical":
+        assert course.product is not None
+        if course.product.action == "growth_signal":
+            amount, depth = topical_delivery_mg_per_cm2(course, needle_mm, a)
+            papillary = depth <= bounds["papillary"][1]
+            out[:, layer_index("topical_depot", "papillary")] += np.where(papillary, amount, 0.0)
+            out[:, layer_index("topical_depot", "reticular")] += np.where(papillary, 0.0, amount)
     else:  # pragma: no cover - Course validates the treatment name
         raise ValueError(course.treatment)
     return out

@@ -59,8 +59,10 @@ MC-1 and MC-2, drawn from the bundled posterior); it shortens the slab ``h`` and
 layer an active lands in.
 
 The channel geometry, the diffusivity and the sink depth are assumed with wide priors
-(``data/permeability/channels.toml``); the intervals carry that uncertainty together with
-the intact-skin model's. The enhancement rows MC-7 to MC-10 are a check, not a fit.
+(records in ``data/parameters/default.toml``, :data:`CHANNEL_PARAMETER_NAMES`); the intervals
+carry that uncertainty together with the intact-skin model's. The simulator's topical
+sessions use the same functions (:mod:`dermasim.model.topical`). The enhancement rows MC-7 to
+MC-10 are a check, not a fit.
 """
 
 from __future__ import annotations
@@ -68,7 +70,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -79,8 +80,11 @@ from .intact import DescriptorError, check_descriptors, check_number, intact_log
 
 __all__ = [
     "CHANNEL_HOURS",
+    "CHANNEL_PARAMETER_NAMES",
     "ChannelDelivery",
     "Interval",
+    "amount_delivered_ug_per_cm2",
+    "channel_exposure_cm",
     "channel_parameters",
     "delivery_draws",
     "needled_skin_delivery",
@@ -111,11 +115,26 @@ FINITE_DOSE = (
 ASSUMPTIONS = INFINITE_DOSE
 
 
+#: The channel parameters, records of the bundled model parameter set.
+CHANNEL_PARAMETER_NAMES = (
+    "channel_density_per_cm2",
+    "channel_radius_um",
+    "channel_diffusivity_cm2_s",
+    "sink_depth_mm",
+    "channel_closure_half_life_h",
+    "occluded_channel_closure_half_life_h",
+)
+
+
 @cache
 def channel_parameters() -> ParameterSet:
-    """The bundled channel parameters (``data/permeability/channels.toml``)."""
-    path = resources.files("dermasim") / "data" / "permeability" / "channels.toml"
-    return ParameterSet.from_toml_text(path.read_text(encoding="utf-8"), name="channels")
+    """The channel parameters' records, taken from the bundled model parameter set."""
+    base = ParameterSet.load("default")
+    return ParameterSet(
+        name="channels",
+        records=tuple(base[name] for name in CHANNEL_PARAMETER_NAMES),
+        description="Micro-channel route: channel geometry, diffusion from the channels, closure",
+    )
 
 
 @dataclass(frozen=True)
@@ -237,6 +256,50 @@ def open_fraction_integral_h(half_life_h: np.ndarray, hours: float) -> np.ndarra
     return np.asarray(half_life_h / math.log(2.0) * (1.0 - 2.0 ** (-hours / half_life_h)))
 
 
+def channel_exposure_cm(
+    k_ch_h: np.ndarray,
+    p: dict[str, np.ndarray],
+    *,
+    occluded: bool,
+    delay_h: float,
+    hours: float = CHANNEL_HOURS,
+) -> np.ndarray:
+    """Channel exposure ``k_ch 2^(-delta / t_half,open) int_0^T o(t) dt`` (cm).
+
+    Parameters
+    ----------
+    k_ch_h
+        Open-channel permeability of each draw, cm/h.
+    p
+        Draws of the channel parameters (the two closure half-lives are used).
+    occluded
+        Whether the skin is occluded from the application on.
+    delay_h
+        Hours between needling and application (channels close at the open-skin rate).
+    hours
+        The period ``T`` from the application, h.
+    """
+    open_half_life = p["channel_closure_half_life_h"]
+    half_life = p["occluded_channel_closure_half_life_h"] if occluded else open_half_life
+    still_open = 2.0 ** (-delay_h / open_half_life)
+    return np.asarray(k_ch_h * still_open * open_fraction_integral_h(half_life, hours))
+
+
+def amount_delivered_ug_per_cm2(
+    conc_mg_per_ml: float, dose_mg_per_cm2: float | None, exposure_cm: np.ndarray
+) -> np.ndarray:
+    """Amount of active delivered (ug/cm2) for an exposure ``X`` (cm).
+
+    ``C X`` for an infinite dose (``dose_mg_per_cm2=None``), else ``C V (1 - exp(-X / V))``
+    with the film thickness ``V = m / rho`` (cm).
+    """
+    ug_per_cm3 = conc_mg_per_ml * 1000.0
+    if dose_mg_per_cm2 is None:
+        return np.asarray(ug_per_cm3 * exposure_cm)
+    film_cm = dose_mg_per_cm2 / PRODUCT_DENSITY_MG_PER_ML  # mL of product per cm2 = cm
+    return np.asarray(ug_per_cm3 * film_cm * -np.expm1(-exposure_cm / film_cm))
+
+
 def needled_skin_delivery(
     mw: float,
     log_kow: float,
@@ -253,7 +316,7 @@ def needled_skin_delivery(
     Parameters
     ----------
     mw
-        Molecular weight in Da (1 to 5000).
+        Molecular weight in Da (1 to 500000).
     log_kow
         Octanol-water partition coefficient, log10 (-5 to 10).
     needle_mm
@@ -369,20 +432,13 @@ def delivery_draws(
     depth_mm = load_parameters("posterior").sample(n, rng)["channel_depth_fraction"] * needle_mm
     kp_h = 10.0**log_kp * SECONDS_PER_HOUR
     k_ch_h = channel_permeability_cm_s(mw, p, depth_mm) * SECONDS_PER_HOUR
-    open_half_life = p["channel_closure_half_life_h"]
-    half_life = p["occluded_channel_closure_half_life_h"] if occluded else open_half_life
-    ug_per_cm3 = conc * 1000.0
+    half_life = p[
+        "occluded_channel_closure_half_life_h" if occluded else "channel_closure_half_life_h"
+    ]
     intact_exposure = kp_h * CHANNEL_HOURS  # cm
-    still_open = 2.0 ** (-delay_h / open_half_life)  # open skin until the application
-    channel_exposure = k_ch_h * still_open * open_fraction_integral_h(half_life, CHANNEL_HOURS)
-    if dose is None:
-        intact = ug_per_cm3 * intact_exposure
-        needled = ug_per_cm3 * (intact_exposure + channel_exposure)
-    else:
-        film_cm = dose / PRODUCT_DENSITY_MG_PER_ML  # mL of product per cm2 = cm
-        active_ug = ug_per_cm3 * film_cm
-        intact = active_ug * -np.expm1(-intact_exposure / film_cm)
-        needled = active_ug * -np.expm1(-(intact_exposure + channel_exposure) / film_cm)
+    channel_exposure = channel_exposure_cm(k_ch_h, p, occluded=occluded, delay_h=delay_h)
+    intact = amount_delivered_ug_per_cm2(conc, dose, intact_exposure)
+    needled = amount_delivered_ug_per_cm2(conc, dose, intact_exposure + channel_exposure)
     first_6h = open_fraction_integral_h(half_life, 6.0) / open_fraction_integral_h(
         half_life, CHANNEL_HOURS
     )

@@ -28,13 +28,15 @@ __all__ = [
     "check_descriptors",
     "check_number",
     "intact_log_kp_draws",
+    "intact_log_kp_point",
     "intact_permeability",
 ]
 
 #: Number of bootstrap refits behind the interval.
 BOOTSTRAP_FITS = 200
 SECONDS_PER_HOUR = 3600.0
-MW_RANGE = (1.0, 5000.0)
+#: Molecular weights accepted, Da: small molecules to large proteins.
+MW_RANGE = (1.0, 500_000.0)
 LOG_KOW_RANGE = (-5.0, 10.0)
 
 
@@ -92,6 +94,23 @@ def _bootstrap() -> tuple[TwoPathwayModel, ...]:
 
 
 @cache
+def _full_fit() -> TwoPathwayModel:
+    return fit_two_pathway(filtered_rows())
+
+
+def intact_log_kp_point(mw: float, log_kow: float | None) -> float:
+    """log10 kp (cm/s) of the two-pathway model fitted to all filtered rows.
+
+    ``log_kow=None`` stands for an active without a lipid route (a protein): only the
+    aqueous pore route carries it. Descriptors are not checked here.
+    """
+    model = _full_fit()
+    if log_kow is None:
+        return float(model.pore_log_kp(np.array([mw]))[0])
+    return float(model.log_kp(np.array([log_kow]), np.array([mw]))[0])
+
+
+@cache
 def training_domain() -> dict[str, tuple[float, float]]:
     """Ranges of MW and log Kow of the fitted compounds."""
     rows = filtered_rows()
@@ -107,7 +126,7 @@ def check_descriptors(mw: float, log_kow: float) -> tuple[float, float, tuple[st
     Raises
     ------
     DescriptorError
-        ``mw`` outside 1-5000 Da or ``log_kow`` outside -5 to 10, or not a finite number.
+        ``mw`` outside 1-500000 Da or ``log_kow`` outside -5 to 10, or not a finite number.
     """
     mw = check_number("mw", mw, MW_RANGE, "--mw 287")
     log_kow = check_number("logkow", log_kow, LOG_KOW_RANGE, "--logkow 2.7")
@@ -144,7 +163,7 @@ def intact_permeability(mw: float, log_kow: float, *, seed: int = 0) -> IntactPe
     Parameters
     ----------
     mw
-        Molecular weight in Da (1 to 5000).
+        Molecular weight in Da (1 to 500000).
     log_kow
         Octanol-water partition coefficient, log10 (-5 to 10).
     seed

@@ -67,6 +67,10 @@ class TwoPathwayModel:
         pore = 10.0**self.d / np.sqrt(np.asarray(mw))
         return np.asarray(np.log10(lipid + pore))
 
+    def pore_log_kp(self, mw: np.ndarray) -> np.ndarray:
+        """log10 kp (cm/s) of the aqueous pore route alone: an active without a lipid route."""
+        return np.asarray(self.d - 0.5 * np.log10(np.asarray(mw)))
+
 
 def _arrays(rows: Sequence[PermeabilityRow]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return (

@@ -22,6 +22,7 @@ BUNDLED_NAMES: tuple[str, ...] = (
     "microneedling-6-biweekly",
     "ha-filler-single",
     "pn-plus-microneedling",
+    "microneedling-growth-factor-serum",
 )
 
 

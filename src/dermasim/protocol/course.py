@@ -10,7 +10,10 @@ Default settings and their sources:
 * microneedling needle depth 1.5 mm (Harris2015: median needle length 1.5 mm);
 * polynucleotide 2 mL of 20 mg/mL (Cavallini2022, clinic norm), injected at 1 mm
   (assumed: intradermal) over 60 cm2 (assumed: 40 to 60 points 1 to 1.5 cm apart);
-* hyaluronic_filler 1 mL over 10 cm2 (assumed).
+* hyaluronic_filler 1 mL over 10 cm2 (assumed);
+* topical: the bundled ``growth_factor_serum`` at its own concentration, 2 mg of product per
+  cm2 (assumed: a thin film, of the order of the finite doses of skin-absorption studies),
+  applied straight after needling (0 min) without occlusion.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import Any
 
 from ..errors import ProtocolError, invalid_value
 from ..units import format_number
+from .products import CONCENTRATION_RANGE, DEFAULT_PRODUCT, TopicalProduct, resolve_product
 
 __all__ = [
     "COURSE_FIELDS",
@@ -38,7 +42,7 @@ __all__ = [
     "resolve_treatment",
 ]
 
-TREATMENTS: tuple[str, ...] = ("microneedling", "polynucleotide", "hyaluronic_filler")
+TREATMENTS: tuple[str, ...] = ("microneedling", "polynucleotide", "hyaluronic_filler", "topical")
 
 #: Other names accepted by the parsers (compact string, TOML, dict); lower case.
 TREATMENT_ALIASES: dict[str, str] = {
@@ -49,6 +53,7 @@ TREATMENT_ALIASES: dict[str, str] = {
     "ha filler": "hyaluronic_filler",
     "hyaluronic filler": "hyaluronic_filler",
     "filler": "hyaluronic_filler",
+    "serum": "topical",
 }
 
 
@@ -61,6 +66,11 @@ class _Setting:
     unit: str
     noun: str
     defaults: Mapping[str, float]
+    ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+
+    def range_for(self, treatment: str) -> tuple[float, float]:
+        """Allowed range for ``treatment``."""
+        return self.ranges.get(treatment, (self.low, self.high))
 
 
 #: Optional treatment settings: field name -> range, unit and defaults by treatment.
@@ -71,12 +81,26 @@ SETTINGS: dict[str, _Setting] = {
         0.1, 10.0, "mL", "volume", {"polynucleotide": 2.0, "hyaluronic_filler": 1.0}
     ),
     "concentration_mg_per_ml": _Setting(
-        1.0, 40.0, "mg/mL", "concentration", {"polynucleotide": 20.0}
+        1.0,
+        40.0,
+        "mg/mL",
+        "concentration",
+        # topical: the product's own concentration (see _normalise)
+        {"polynucleotide": 20.0, "topical": math.nan},
+        {"topical": CONCENTRATION_RANGE},
     ),
     "area_cm2": _Setting(
         1.0, 400.0, "cm2", "area", {"polynucleotide": 60.0, "hyaluronic_filler": 10.0}
     ),
+    "dose_mg_per_cm2": _Setting(0.01, 50.0, "mg/cm2", "dose", {"topical": 2.0}),
+    "minutes_after_needling": _Setting(
+        0.0, 1440.0, "min", "delay after needling", {"topical": 0.0}
+    ),
 }
+
+#: Course fields that are not numbers: the product (a name or a table) and occlusion (a
+#: boolean), both of topical courses only.
+TOPICAL_FIELDS: tuple[str, ...] = ("product", "occluded")
 
 #: All fields of a course, in canonical order.
 COURSE_FIELDS: tuple[str, ...] = (
@@ -85,6 +109,7 @@ COURSE_FIELDS: tuple[str, ...] = (
     "interval_days",
     "start_day",
     *SETTINGS,
+    *TOPICAL_FIELDS,
 )
 
 MAX_SESSIONS = 24
@@ -195,9 +220,12 @@ def _normalise(values: Mapping[str, Any], where: str, *, aliases: bool) -> dict[
         start, f"{where}.start_day", *START_RANGE, "days", "start_day = 0", floats=False
     )
 
+    product = _topical_fields(values, treatment, where, out)
     for name, setting in SETTINGS.items():
         value = values.get(name)
         default = setting.defaults.get(treatment)
+        if product is not None and name == "concentration_mg_per_ml":
+            default = product.concentration_mg_per_ml
         if default is None:
             if value is not None:
                 takers = ", ".join(t for t in TREATMENTS if t in setting.defaults)
@@ -217,8 +245,7 @@ def _normalise(values: Mapping[str, Any], where: str, *, aliases: bool) -> dict[
         out[name] = _number(
             value,
             f"{where}.{name}",
-            setting.low,
-            setting.high,
+            *setting.range_for(treatment),
             f"{setting.unit} for {treatment}",
             f"{name} = {format_number(default)}",
             floats=True,
@@ -236,6 +263,38 @@ def _normalise(values: Mapping[str, Any], where: str, *, aliases: bool) -> dict[
                 )
             )
     return out
+
+
+def _topical_fields(
+    values: Mapping[str, Any], treatment: str, where: str, out: dict[str, Any]
+) -> TopicalProduct | None:
+    """Fill ``product`` and ``occluded`` into ``out``; return the product of a topical course."""
+    if treatment != "topical":
+        for name in TOPICAL_FIELDS:
+            if values.get(name) is not None:
+                raise ProtocolError(
+                    invalid_value(
+                        f"{where}.{name}",
+                        values[name],
+                        f"no {name} for {treatment} (it applies to topical)",
+                        f"leave {name} out",
+                    )
+                )
+            out[name] = None
+        return None
+    product = values.get("product")
+    out["product"] = resolve_product(
+        DEFAULT_PRODUCT if product is None else product, where=f"{where}.product"
+    )
+    occluded = values.get("occluded")
+    if occluded is None:
+        occluded = False
+    if not isinstance(occluded, bool):
+        raise ProtocolError(
+            invalid_value(f"{where}.occluded", occluded, "true or false", "occluded = true")
+        )
+    out["occluded"] = occluded
+    return out["product"]
 
 
 def make_course(*, where: str = "course", aliases: bool = True, **values: Any) -> Course:
@@ -293,7 +352,19 @@ class Course:
         Polynucleotide only, 1 to 40 (default 20).
     area_cm2
         Treated area: polynucleotide 1 to 400 (default 60), hyaluronic_filler 1 to 400
-        (default 10); not allowed for microneedling.
+        (default 10); not allowed for microneedling or topical.
+    dose_mg_per_cm2
+        Topical only: product applied per cm2, 0.01 to 50 (default 2).
+    minutes_after_needling
+        Topical only: minutes between a microneedling session on the same day and the
+        application, 0 to 1440 (default 0); without needling that day the product meets
+        intact skin.
+    product
+        Topical only: a bundled product's name (default ``"growth_factor_serum"``), a
+        table of product keys or a :class:`~dermasim.protocol.products.TopicalProduct`.
+        ``concentration_mg_per_ml`` defaults to the product's (1e-6 to 1000 for topical).
+    occluded
+        Topical only: whether the skin is occluded after application (default False).
 
     Raises
     ------
@@ -309,6 +380,10 @@ class Course:
     volume_ml: float | None = None
     concentration_mg_per_ml: float | None = None
     area_cm2: float | None = None
+    dose_mg_per_cm2: float | None = None
+    minutes_after_needling: float | None = None
+    product: TopicalProduct | None = None
+    occluded: bool | None = None
 
     def __post_init__(self) -> None:
         values = {name: getattr(self, name) for name in COURSE_FIELDS}
@@ -338,17 +413,30 @@ class Course:
             value = getattr(self, name)
             if value is not None:
                 out[name] = value
+        if self.product is not None:
+            out["product"] = (
+                self.product.name if self.product.is_bundled else self.product.to_dict()
+            )
+            out["occluded"] = self.occluded
         return out
 
     def __str__(self) -> str:
         """Canonical compact form, e.g. ``4 x microneedling 1.5 mm every 30 days``."""
         words = [f"{self.sessions} x {self.treatment}"]
+        if self.product is not None:
+            words.append(self.product.name)
         if self.treatment == "microneedling":
             words.append(f"{format_number(self.depth_mm or 0.0)} mm")
         if self.volume_ml is not None:
             words.append(f"{format_number(self.volume_ml)} mL")
         if self.concentration_mg_per_ml is not None:
             words.append(f"{format_number(self.concentration_mg_per_ml)} mg/mL")
+        if self.dose_mg_per_cm2 is not None:
+            words.append(f"{format_number(self.dose_mg_per_cm2)} mg/cm2")
+        if self.minutes_after_needling is not None:
+            words.append(f"{format_number(self.minutes_after_needling)} min after needling")
+        if self.occluded:
+            words.append("occluded")
         if self.treatment != "microneedling" and self.depth_mm is not None:
             words.append(f"at {format_number(self.depth_mm)} mm")
         if self.area_cm2 is not None:

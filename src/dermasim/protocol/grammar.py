@@ -3,23 +3,31 @@
 Syntax (keywords and units are case-insensitive)::
 
     protocol := "no treatment" | "none" | phase ("; " phase)*
-    phase    := ["then"] [N "x"] treatment setting*
+    phase    := ["then"] [N "x"] treatment [product] setting*
     setting  := <length>            depth, e.g. "1.5 mm" (also "at 1 mm")
               | <volume>            volume, e.g. "2 mL"
               | <concentration>     concentration, e.g. "20 mg/mL"
+              | <dose>              product per area (topical), e.g. "2 mg/cm2"
+              | <time> "after needling"  delay of a topical application, e.g.
+                                    "10 min after needling"
+              | "occluded"          occlusion after a topical application
               | ["over"] <area>     treated area, e.g. "over 10 cm2"
               | "every" <time>      interval between sessions, e.g. "every 4 weeks"
               | "from" <time> | "from day" N | "at" <time> | "at day" N      first session
 
 A phase without a start begins on day 0, unless it begins with ``then``: it then starts one
 interval after the last session of the previous phase (which needs an ``every``).
-Treatments: ``microneedling``, ``polynucleotide`` (alias ``pn``) and ``hyaluronic_filler``
-(aliases ``ha_filler``, ``ha filler``, ``filler``).
+Treatments: ``microneedling``, ``polynucleotide`` (alias ``pn``), ``hyaluronic_filler``
+(aliases ``ha_filler``, ``ha filler``, ``filler``) and ``topical`` (alias ``serum``), which
+may be followed by the name of a bundled product (``topical growth_factor_serum``; the
+default). A product declared as a table has no compact form: use TOML for it.
 
 The canonical form written by ``str(protocol)`` always gives every setting, in the order
-count, treatment, depth (microneedling), volume, concentration, ``at`` depth, ``over``
-area, ``every`` interval in days and ``from day`` start (left out when 0), e.g.
-``3 x polynucleotide 2 mL 20 mg/mL at 1 mm over 60 cm2 every 28 days from day 14``.
+count, treatment, product, depth (microneedling), volume, concentration, dose, delay after
+needling in minutes, ``occluded`` (left out when not), ``at`` depth, ``over`` area,
+``every`` interval in days and ``from day`` start (left out when 0), e.g.
+``3 x polynucleotide 2 mL 20 mg/mL at 1 mm over 60 cm2 every 28 days from day 14`` or
+``4 x topical growth_factor_serum 0.01 mg/mL 2 mg/cm2 0 min after needling every 30 days``.
 """
 
 from __future__ import annotations
@@ -33,8 +41,9 @@ from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from ..errors import ProtocolError
-from ..units import parse_quantity, to_days
+from ..units import parse_quantity, to_days, to_minutes
 from .course import SETTINGS, TREATMENT_ALIASES, TREATMENTS, Course, make_course, resolve_treatment
+from .products import bundled_products
 
 __all__ = ["GRAMMAR", "parse_compact"]
 
@@ -53,6 +62,8 @@ setting: QUANTITY             -> bare
        | FROM DAY NUMBER      -> from_day
        | EVERY QUANTITY       -> every
        | OVER QUANTITY        -> over
+       | QUANTITY AFTER NEEDLING -> after_needling
+       | OCCLUDED             -> occluded
 
 COUNT.2: /\d+\s*[x\u00d7](?![a-z0-9_])/i
 QUANTITY: /-?(\d+(\.\d*)?|\.\d+)\s*[a-zµμ][a-z0-9\/^²µμ]*/i
@@ -67,6 +78,9 @@ DAY: "day"i
 FROM: "from"i
 EVERY: "every"i
 OVER: "over"i
+AFTER: "after"i
+NEEDLING: "needling"i
+OCCLUDED: "occluded"i
 SEMI: ";"
 
 %import common.WS
@@ -78,6 +92,7 @@ _EXAMPLES = {
     "microneedling": _EXAMPLE,
     "polynucleotide": '"3 x polynucleotide 2 mL 20 mg/mL at 1 mm every 28 days"',
     "hyaluronic_filler": '"1 x hyaluronic_filler 1 mL over 10 cm2"',
+    "topical": '"4 x topical growth_factor_serum 2 mg/cm2 10 min after needling every 30 days"',
 }
 _TREATMENT_LIST = ", ".join(TREATMENTS)
 _EXPECTED_WORDS = {
@@ -93,6 +108,9 @@ _EXPECTED_WORDS = {
     "FROM": "'from'",
     "EVERY": "'every'",
     "OVER": "'over'",
+    "AFTER": "'after needling'",
+    "NEEDLING": "'needling'",
+    "OCCLUDED": "'occluded'",
     "SEMI": "';' before the next phase",
     "$END": "the end of the text",
 }
@@ -101,6 +119,7 @@ _KIND_FIELD = {
     "volume": "volume_ml",
     "concentration": "concentration_mg_per_ml",
     "area": "area_cm2",
+    "dose": "dose_mg_per_cm2",
 }
 
 
@@ -186,6 +205,13 @@ def parse_compact(text: str) -> tuple[Course, ...]:
     return tuple(courses)
 
 
+def _is_topical(word: str) -> bool:
+    try:
+        return resolve_treatment(word) == "topical"
+    except ProtocolError:
+        return False
+
+
 def _tokens(tree: Tree) -> list[Token]:
     return [t for t in tree.scan_values(lambda v: isinstance(v, Token))]
 
@@ -226,6 +252,20 @@ def _read_phase(
 
     name_tokens = [t for t in treatment_tree.children if isinstance(t, Token)]
     name = " ".join(str(t) for t in name_tokens)
+    product: str | None = None
+    if len(name_tokens) == 2 and _is_topical(str(name_tokens[0])):
+        product = str(name_tokens[1]).lower()
+        if product not in bundled_products():
+            names = ", ".join(bundled_products())
+            close = difflib.get_close_matches(product, list(bundled_products()), n=1, cutoff=0.6)
+            hint = f", did you mean {close[0]!r}?" if close else ""
+            raise _error(
+                product,
+                name_tokens[1].column,
+                f"a bundled product ({names}) or a setting{hint}",
+                _EXAMPLES["topical"],
+            )
+        name = str(name_tokens[0])
     try:
         treatment = resolve_treatment(name)
     except ProtocolError:
@@ -245,6 +285,8 @@ def _read_phase(
     example = _EXAMPLES[treatment]
 
     values: dict[str, Any] = {"treatment": treatment}
+    if product is not None:
+        values["product"] = product
     seen: dict[str, Token] = {}
     if count is not None:
         values["sessions"] = int(re.match(r"\d+", str(count)).group(0))  # type: ignore[union-attr]
@@ -260,12 +302,13 @@ def _read_phase(
                 example,
             )
         setting = SETTINGS.get(field)
-        if setting is not None and treatment not in setting.defaults:
-            takers = ", ".join(t for t in TREATMENTS if t in setting.defaults)
+        takers_of = setting.defaults if setting is not None else {"topical": 0.0}
+        if (setting is not None or field == "occluded") and treatment not in takers_of:
+            takers = ", ".join(t for t in TREATMENTS if t in takers_of)
             raise _error(
                 str(token),
                 token.column,
-                f"no {noun} for {treatment} (a {noun} applies to {takers})",
+                f"no {noun} for {treatment} ({noun} applies to {takers})",
                 example,
             )
         seen[field] = token
@@ -277,6 +320,15 @@ def _read_phase(
         last = toks[-1]
         if kind_of in ("at_day", "from_day"):
             put("start_day", to_days(str(last), field="day"), toks[0], "start")
+            continue
+        if kind_of == "occluded":
+            put("occluded", True, last, "occlusion")
+            continue
+        if kind_of == "after_needling":
+            delay = toks[0]
+            if _quantity(delay)[1] != "time":
+                raise _error(str(delay), delay.column, "a time before 'after needling'", example)
+            put("minutes_after_needling", to_minutes(str(delay)), delay, "delay after needling")
             continue
         value, kind = _quantity(last)
         if kind_of == "every":
@@ -304,7 +356,9 @@ def _read_phase(
             field = _KIND_FIELD[kind]
             put(field, value, last, SETTINGS[field].noun)
         else:
-            raise _error(str(last), last.column, "a depth, volume, concentration or area", example)
+            raise _error(
+                str(last), last.column, "a depth, volume, concentration, dose or area", example
+            )
 
     if then is not None and index == 0:
         raise _error(str(then), then.column, "a first phase without 'then'", example)

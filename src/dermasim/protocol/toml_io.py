@@ -13,9 +13,20 @@ Schema (unknown keys are errors)::
     start_day = 0                 # optional, default 0
     depth_mm = 1.5                # microneedling, polynucleotide
     # volume_ml, area_cm2 (polynucleotide, hyaluronic_filler);
-    # concentration_mg_per_ml (polynucleotide)
+    # concentration_mg_per_ml (polynucleotide, topical)
 
-Numbers are in internal units (days, mm, mL, mg/mL, cm2); a string with a unit such as
+    [[course]]
+    treatment = "topical"
+    product = "growth_factor_serum"  # a bundled product, or a table: { name = "...",
+                                     # active = "...", mw_da = 802, log_kow = 1.5 (or
+                                     # lipid_route = false), concentration_mg_per_ml = 0.1,
+                                     # action = "growth_signal" or "none" }
+    dose_mg_per_cm2 = 2           # product per area
+    minutes_after_needling = 0    # delay after a microneedling session on the same day
+    occluded = false
+
+Numbers are in internal units (days, mm, mL, mg/mL, cm2, mg/cm2; minutes for
+``minutes_after_needling``); a string with a unit such as
 ``interval_days = "4 weeks"`` is also accepted. A file with no ``[[course]]`` (or with
 ``course = []``) is a valid protocol with no treatment. A file with only ``compact`` takes
 its courses from the compact string.
@@ -33,7 +44,7 @@ import tomli_w
 
 from .._files import looks_like_path
 from ..errors import ProtocolError, invalid_value
-from ..units import to_cm2, to_days, to_mg_per_ml, to_ml, to_mm
+from ..units import to_cm2, to_days, to_mg_per_cm2, to_mg_per_ml, to_minutes, to_ml, to_mm
 from .course import COURSE_FIELDS, Course, Protocol, make_course
 
 __all__ = ["TOP_LEVEL_KEYS", "protocol_from_dict", "protocol_from_toml", "protocol_to_toml"]
@@ -49,6 +60,8 @@ _CONVERTERS: dict[str, Callable[..., float]] = {
     "volume_ml": to_ml,
     "concentration_mg_per_ml": to_mg_per_ml,
     "area_cm2": to_cm2,
+    "dose_mg_per_cm2": to_mg_per_cm2,
+    "minutes_after_needling": to_minutes,
 }
 
 

@@ -13,7 +13,9 @@ def finite_floats(low, high):
 @st.composite
 def courses(draw):
     """Any valid course; settings left out (None) take their defaults."""
-    treatment = draw(st.sampled_from(["microneedling", "polynucleotide", "hyaluronic_filler"]))
+    treatment = draw(
+        st.sampled_from(["microneedling", "polynucleotide", "hyaluronic_filler", "topical"])
+    )
     sessions = draw(st.integers(1, 24))
     values = {
         "treatment": treatment,
@@ -21,7 +23,7 @@ def courses(draw):
         "interval_days": draw(finite_floats(1, 730)) if sessions > 1 else None,
         "start_day": draw(st.one_of(st.just(0.0), finite_floats(0, 3650))),
     }
-    if treatment != "hyaluronic_filler":
+    if treatment in ("microneedling", "polynucleotide"):
         values["depth_mm"] = draw(st.one_of(st.none(), finite_floats(0.1, 3.0)))
     if treatment == "polynucleotide":
         values["volume_ml"] = draw(st.one_of(st.none(), finite_floats(0.1, 10)))
@@ -31,6 +33,12 @@ def courses(draw):
         area = draw(finite_floats(1, 400))
         values["area_cm2"] = area
         values["volume_ml"] = draw(finite_floats(0.1, min(10.0, MAX_FILLER_ML_PER_CM2 * area)))
+    if treatment == "topical":
+        values["product"] = draw(st.sampled_from([None, "growth_factor_serum"]))
+        values["concentration_mg_per_ml"] = draw(st.one_of(st.none(), finite_floats(1e-6, 1000)))
+        values["dose_mg_per_cm2"] = draw(st.one_of(st.none(), finite_floats(0.01, 50)))
+        values["minutes_after_needling"] = draw(st.one_of(st.none(), finite_floats(0, 1440)))
+        values["occluded"] = draw(st.one_of(st.none(), st.booleans()))
     return Course(**values)
 
 

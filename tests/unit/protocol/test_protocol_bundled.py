@@ -20,6 +20,10 @@ EXPECTED = {
         "3 x microneedling 1.5 mm every 28 days; "
         "3 x polynucleotide 2 mL 20 mg/mL at 1 mm over 60 cm2 every 28 days from day 14"
     ),
+    "microneedling-growth-factor-serum": (
+        "4 x microneedling 1.5 mm every 30 days; "
+        "4 x topical growth_factor_serum 0.01 mg/mL 2 mg/cm2 0 min after needling every 30 days"
+    ),
 }
 
 
@@ -48,6 +52,12 @@ def test_pn_plus_microneedling_alternates():
     sessions = bundled_protocol("pn-plus-microneedling").sessions()
     assert [s.day for s in sessions] == [0, 14, 28, 42, 56, 70]
     assert [s.course.treatment[0] for s in sessions] == ["m", "p"] * 3
+
+
+def test_serum_follows_each_needling_session():
+    sessions = bundled_protocol("microneedling-growth-factor-serum").sessions()
+    assert [s.day for s in sessions] == [0, 0, 30, 30, 60, 60, 90, 90]
+    assert [s.course.treatment for s in sessions] == ["microneedling", "topical"] * 4
 
 
 def test_pn_standard_days():

@@ -117,7 +117,8 @@ def test_typo_message_exact():
         Protocol.parse("4 x microneedlin 1.5 mm every 30 days")
     assert str(info.value) == (
         "protocol string: unexpected 'microneedlin' at column 5; expected a treatment "
-        "(microneedling, polynucleotide, hyaluronic_filler), did you mean 'microneedling'?; "
+        "(microneedling, polynucleotide, hyaluronic_filler, topical), "
+        "did you mean 'microneedling'?; "
         'for example "4 x microneedling 1.5 mm every 30 days"'
     )
 
@@ -148,7 +149,7 @@ BAD = [
     ("microneedling from 2 mL", "expected a time after 'from'"),
     ("pn at 2 mL", "expected a depth or a time after 'at'"),
     ("filler over 2 mL", "expected an area"),
-    ("pn 5 mg", "expected a depth, volume, concentration or area"),
+    ("pn 5 mg", "expected a depth, volume, concentration, dose or area"),
     ("microneedling 1.5", "unexpected '1.5' at column 15"),
     ("microneedling 1.5 mn", "unexpected '1.5 mn' at column 15"),
     ("microneedling every day", "unexpected 'day' at column 21"),
