@@ -68,7 +68,10 @@ _GLOBAL_RULES: tuple[tuple[str, str], ...] = (
 _LAYER_RULES: tuple[tuple[str, str], ...] = (
     ("mmp_{l}", "mmp_basal * (1 + mmp_inflammation_gain * inflammation_{l})"),
     ("pn_activation_{l}", "pn_depot_{l} / (pn_depot_{l} + pn_half_activation)"),
-    ("topical_activation_{l}", "topical_depot_{l} / (topical_depot_{l} + topical_half_activation)"),
+    (
+        "topical_activation_{l}",
+        "max(0, topical_depot_{l}) / (max(0, topical_depot_{l}) + topical_half_activation)",
+    ),
     (
         "growth_factor_{l}",
         "inflammation_{l} + pn_growth_weight * pn_activation_{l}"

@@ -35,7 +35,7 @@ LAYER_STATES = (
     "elastin",  # E: functional (fibrillar) elastin, relative to young adult
     "elastotic_material",  # X: solar-elastotic material, same scale as E
     "pn_depot",  # P: polynucleotide depot, mg/cm2
-    "topical_depot",  # T: depot of a topical growth-signal active, mg/cm2
+    "topical_depot",  # T: depot of a topical growth-signal active, ng/cm2 (amounts are tiny)
 )
 
 #: States of the whole skin site.
@@ -60,7 +60,7 @@ STATE_UNITS = {
     "elastin": "1",
     "elastotic_material": "1",
     "pn_depot": "mg/cm2",
-    "topical_depot": "mg/cm2",
+    "topical_depot": "ng/cm2",
     "epidermal_injury": "1",
     "epidermal_thickness": "1",
     "filler_gel": "mL/cm2",

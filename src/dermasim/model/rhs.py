@@ -81,7 +81,7 @@ def rhs(t: Any, y: Any, a: dict[str, Any], xp: Any = np) -> Any:
     cap = synthesis_capacity(age, a, xp)
     mmp = mmp_activity(age, infl, a, xp)
     act = pn_activation(depot, a)
-    g = growth_factor(infl, act, topical_activation(topical, a), a)
+    g = growth_factor(infl, act, topical_activation(topical, a, xp), a)
     signal = activation_signal(g, filler_stretch(gel, a), a)
 
     d_fq, d_fa = fibroblast_rates(fq, fa, signal, cap, a)

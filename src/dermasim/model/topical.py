@@ -4,7 +4,9 @@ r"""Topical actives: delivery into the dermis at a session, dermal depot and act
 
     \dot T = -k_T\, T, \qquad A_T = \frac{T}{T + K_T}
 
-``T`` is the depot of a growth-signal active in a layer (mg/cm2). A topical session adds the
+``T`` is the depot of a growth-signal active in a layer, in ng/cm2 rather than mg/cm2 so that
+the solver's absolute tolerance is small next to the amounts a serum delivers (of order
+1-100 ng/cm2); the activation counts only ``max(T, 0)``. A topical session adds the
 amount delivered over the first day (:mod:`dermasim.permeability.channels`): through intact
 skin, with the two-pathway model's log10 kp for the active (its pore route alone, or none,
 as the product's ``intact_route`` says) plus a per-draw error ``intact_log_kp_error`` (sd the
@@ -47,17 +49,22 @@ from ..permeability.intact import check_descriptors, intact_log_kp_point
 from ..protocol import Course
 from ..protocol.products import TopicalProduct
 
+#: Nanograms per milligram: the depot's unit is ng/cm2.
+NG_PER_MG = 1e6
+
 __all__ = [
+    "NG_PER_MG",
     "product_warnings",
     "topical_activation",
-    "topical_delivery_mg_per_cm2",
+    "topical_delivery_ng_per_cm2",
     "topical_depot_rate",
 ]
 
 
-def topical_activation(depot: Any, a: dict[str, Any]) -> Any:
-    """Activation by a growth-signal active, ``A_T = T / (T + K_T)``."""
-    return depot / (depot + a["topical_half_activation"])
+def topical_activation(depot: Any, a: dict[str, Any], xp: Any = np) -> Any:
+    """Activation by a growth-signal active, ``A_T = T / (T + K_T)`` (``T`` floored at 0)."""
+    positive = xp.maximum(depot, 0.0)
+    return positive / (positive + a["topical_half_activation"])
 
 
 def topical_depot_rate(depot: Any, a: dict[str, Any]) -> Any:
@@ -77,7 +84,7 @@ def product_warnings(product: TopicalProduct) -> tuple[str, ...]:
     return tuple(f"topical product {product.name!r}: {w}" for w in warnings)
 
 
-def topical_delivery_mg_per_cm2(
+def topical_delivery_ng_per_cm2(
     course: Course, needle_mm: float | None, a: dict[str, np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Amount of a topical course's active delivered in one session, per draw.
@@ -94,7 +101,7 @@ def topical_delivery_mg_per_cm2(
     Returns
     -------
     tuple of numpy.ndarray
-        The amount delivered over the first day (mg/cm2) and the depth it lands at (mm;
+        The amount delivered over the first day (ng/cm2) and the depth it lands at (mm;
         the channel depth, 0 on intact skin), each of shape ``(batch,)``.
     """
     product = course.product
@@ -121,4 +128,4 @@ def topical_delivery_mg_per_cm2(
     amount_ug = amount_delivered_ug_per_cm2(
         course.concentration_mg_per_ml, course.dose_mg_per_cm2, exposure
     )
-    return amount_ug / 1000.0, depth
+    return amount_ug * (NG_PER_MG / 1000.0), depth

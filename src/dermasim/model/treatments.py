@@ -38,7 +38,7 @@ import numpy as np
 from ..geometry import SkinGeometry
 from ..protocol import Course
 from .layout import LAYERS, global_index, layer_index
-from .topical import topical_delivery_mg_per_cm2
+from .topical import topical_delivery_ng_per_cm2
 
 __all__ = ["apply_course_session", "apply_day_sessions", "layer_overlap"]
 
@@ -107,7 +107,7 @@ def apply_course_session(
     elif course.treatment == "topical":
         assert course.product is not None
         if course.product.action == "growth_signal":
-            amount, depth = topical_delivery_mg_per_cm2(course, needle_mm, a)
+            amount, depth = topical_delivery_ng_per_cm2(course, needle_mm, a)
             papillary = depth <= bounds["papillary"][1]
             out[:, layer_index("topical_depot", "papillary")] += np.where(papillary, amount, 0.0)
             out[:, layer_index("topical_depot", "reticular")] += np.where(papillary, 0.0, amount)

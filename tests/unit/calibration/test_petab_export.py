@@ -239,3 +239,9 @@ def test_error_when_the_directory_is_a_file(tmp_path: Path) -> None:
     target.write_text("x", encoding="utf-8")
     with pytest.raises(DermasimError, match="is a file"):
         export_petab(target)
+
+
+def test_topical_sessions_are_refused_with_a_clear_error() -> None:
+    protocol = Protocol.load("microneedling-growth-factor-serum")
+    with pytest.raises(DermasimError, match="topical session on day 0.*without its topical"):
+        sbml.session_slots(protocol)
