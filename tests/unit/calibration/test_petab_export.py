@@ -243,5 +243,5 @@ def test_error_when_the_directory_is_a_file(tmp_path: Path) -> None:
 
 def test_topical_sessions_are_refused_with_a_clear_error() -> None:
     protocol = Protocol.load("microneedling-growth-factor-serum")
-    with pytest.raises(DermasimError, match="topical session on day 0.*without its topical"):
+    with pytest.raises(DermasimError, match=r"topical session on day 0.*without its topical"):
         sbml.session_slots(protocol)

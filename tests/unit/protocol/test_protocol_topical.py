@@ -100,13 +100,20 @@ def test_product_tables():
 
 
 def test_custom_product_round_trips_through_toml():
-    text = f"""
+    text = """
 [[course]]
 treatment = "serum"
-product = {{ name = "{PEPTIDE["name"]}", active = "pal-KTTKS", mw_da = 802.5, log_kow = 1.2, concentration_mg_per_ml = 0.1, action = "none" }}
 minutes_after_needling = "1.5 h"
 dose_mg_per_cm2 = "500 ug/cm2"
 occluded = true
+
+[course.product]
+name = "peptide serum"
+active = "pal-KTTKS"
+mw_da = 802.5
+log_kow = 1.2
+concentration_mg_per_ml = 0.1
+action = "none"
 """
     protocol = Protocol.from_toml(text)
     (course,) = protocol.courses
