@@ -20,7 +20,8 @@ Actions:
     The active raises the growth-factor signal (a growth factor such as EGF); what reaches
     the dermis fills the topical depot (:mod:`dermasim.model.topical`).
 ``none``
-    No modelled action: the product is delivered (and reported) but changes nothing.
+    No modelled action: the product is accepted in protocols but changes nothing in the
+    model.
 
 Bundled products live in ``data/topical/products.toml`` and are named in protocols
 (``product = "growth_factor_serum"``); a protocol can also declare its own product as a

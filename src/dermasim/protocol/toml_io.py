@@ -18,8 +18,10 @@ Schema (unknown keys are errors)::
     [[course]]
     treatment = "topical"
     product = "growth_factor_serum"  # a bundled product, or a table: { name = "...",
-                                     # active = "...", mw_da = 802, log_kow = 1.5 (or
-                                     # lipid_route = false), concentration_mg_per_ml = 0.1,
+                                     # active = "...", mw_da = 802, log_kow = 1.5,
+                                     # intact_route = "two_pathway", "pore" or "none"
+                                     # (no log_kow for the last two),
+                                     # concentration_mg_per_ml = 0.1,
                                      # action = "growth_signal" or "none" }
     dose_mg_per_cm2 = 2           # product per area
     minutes_after_needling = 0    # delay after a microneedling session on the same day
@@ -137,6 +139,8 @@ def protocol_from_dict(data: Mapping[str, Any]) -> Protocol:
         courses = tuple(_course_from_mapping(item, i) for i, item in enumerate(raw_courses))
 
     compact = data.get("compact")
+    if courses is not None and isinstance(compact, str) and compact == str(Protocol(courses)):
+        compact = None  # the canonical form of the courses (it may name a custom product)
     if compact is not None:
         parsed = Protocol.parse(compact) if isinstance(compact, str) else None
         if parsed is None:

@@ -182,3 +182,9 @@ def test_bundled_egf_mass_is_recomputed_from_its_sequence():
     hydrogen = Descriptors.ExactMolWt(Chem.MolFromSmiles("[H]"))
     mass = Descriptors.ExactMolWt(Chem.MolFromSequence(sequence)) - 6 * (hydrogen)
     assert record["mw_da"] == pytest.approx(mass, abs=0.05)
+
+
+def test_custom_product_round_trips_through_a_dict():
+    course = Course("topical", product=product_from_mapping(PEPTIDE))
+    protocol = Protocol((Course("microneedling"), course), name="custom")
+    assert Protocol.from_dict(protocol.to_dict()) == protocol
