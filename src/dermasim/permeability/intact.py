@@ -67,15 +67,20 @@ class IntactPermeability:
 
 
 def check_number(
-    name: str, value: Any, bounds: tuple[float, float], example: str, unit: str = ""
+    name: str,
+    value: Any,
+    bounds: tuple[float, float],
+    example: str,
+    unit: str = "",
+    error: type[DermasimError] = DescriptorError,
 ) -> float:
     """``value`` as a float if it is a finite real number within ``bounds``, else a one-line
-    :class:`DescriptorError` naming the field, the value, the range (in ``unit``) and
-    ``example``."""
+    ``error`` (:class:`DescriptorError` unless given) naming the field, the value, the range
+    (in ``unit``) and ``example``."""
     ok = isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
     if not ok or not bounds[0] <= float(value) <= bounds[1]:
         allowed = f"{bounds[0]:g} to {bounds[1]:g} {unit}".rstrip()
-        raise DescriptorError(invalid_value(name, value, allowed, example))
+        raise error(invalid_value(name, value, allowed, example))
     return float(value)
 
 

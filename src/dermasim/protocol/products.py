@@ -31,18 +31,16 @@ table with the same keys.
 from __future__ import annotations
 
 import difflib
-import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from numbers import Real
 from typing import Any
 
 from ..errors import ProtocolError, invalid_value
 from ..permeability.channels import CONCENTRATION_RANGE
-from ..permeability.intact import LOG_KOW_RANGE, MW_RANGE
+from ..permeability.intact import LOG_KOW_RANGE, MW_RANGE, check_number
 
 __all__ = [
     "ACTIONS",
@@ -178,11 +176,7 @@ class TopicalProduct:
 
 
 def _number(name: str, value: object, bounds: tuple[float, float], unit: str) -> float:
-    ok = isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(float(value))
-    if not ok or not bounds[0] <= float(value) <= bounds[1]:  # type: ignore[arg-type]
-        allowed = f"{bounds[0]:g} to {bounds[1]:g} {unit}".rstrip()
-        raise ProtocolError(invalid_value(name, value, allowed, _EXAMPLE))
-    return float(value)  # type: ignore[arg-type]
+    return check_number(name, value, bounds, _EXAMPLE, unit, error=ProtocolError)
 
 
 def product_from_mapping(data: Mapping[str, Any], *, where: str = "product") -> TopicalProduct:
