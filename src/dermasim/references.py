@@ -1,7 +1,8 @@
 """Bundled references (BibTeX) and evidence tables.
 
 ``dermasim/data/references.bib`` and ``dermasim/data/evidence/*.csv`` are copies of the
-project's gathered evidence (see ``data/evidence/SOURCE.md``). The BibTeX reader is a small
+project's gathered evidence (see ``data/evidence/SOURCE.md``); rows citing a study the shared
+bibliography lacks are cited from ``data/evidence/row_citations.bib``. The BibTeX reader is a small
 brace-matching scanner: enough for the flat ``@type{key, field={...}, ...}`` entries shipped
 here, including nested braces and ``"..."`` values.
 """
@@ -75,9 +76,17 @@ def _scan_entries(text: str) -> dict[str, str]:
     return entries
 
 
+ROW_CITATIONS = "data/evidence/row_citations.bib"
+"""Entries for evidence rows whose study the shared ``references.bib`` lacks, each built only
+from what that row's own note gives (see the file's header)."""
+
+
 @cache
 def _references() -> dict[str, str]:
-    return _scan_entries(_read_data("data/references.bib"))
+    entries = _scan_entries(_read_data("data/references.bib"))
+    for key, raw in _scan_entries(_read_data(ROW_CITATIONS)).items():
+        entries.setdefault(key, raw)
+    return entries
 
 
 def load_references() -> dict[str, str]:
