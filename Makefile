@@ -19,7 +19,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed-base: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[plot]"
+	$(BIN)/python -m pip install --quiet -e ".[plot,fast]"
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
@@ -44,7 +44,11 @@ validate: $(VENV)/.installed-test
 calibrate: $(VENV)/.installed-base
 	$(BIN)/dermasim calibrate --out calibration
 
-bench: $(VENV)/.installed-base
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[bench,plot]"
+	@touch $@
+
+bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/run.py --out benchmarks/results.json
 
 lint: $(VENV)/.installed-dev

@@ -26,12 +26,14 @@ from .contraindications import check_candidacy
 from .errors import SimulationError, invalid_value
 from .geometry import SkinGeometry
 from .model import (
+    REDNESS_COLUMNS,
     STATE_NAMES,
     apply_day_sessions,
     downtime_days,
     initial_state,
     model_arguments,
     observe,
+    redness,
     rhs,
 )
 from .model.layout import STATE_UNITS
@@ -40,7 +42,12 @@ from .parameters import ParameterSet
 from .patient import Patient
 from .protocol import Protocol
 from .solution import Solution
-from .solve import SolverOptions, Trajectory, integrate_sessions
+from .solve import (
+    SolverOptions,
+    floor_round_off,
+    integrate_sessions,
+    integrate_sessions_compiled,
+)
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -50,7 +57,7 @@ __all__ = ["MAX_DAYS", "MAX_DRAWS", "Simulation", "simulate"]
 logger = logging.getLogger("dermasim")
 
 MAX_DAYS = 3650
-MAX_DRAWS = 10_000  # memory: all states are kept at every sample time
+MAX_DRAWS = 10_000  # memory: every state is kept on the daily grid
 
 
 def _check_days(days: Any) -> float:
@@ -128,12 +135,13 @@ def _default_parameters() -> ParameterSet:
 
 @dataclass(frozen=True)
 class _Run:
-    trajectory: Trajectory
+    times: np.ndarray  # the output grid: daily, the horizon and any ``at`` days
+    states: np.ndarray  # (draw, time, state) on ``times``
+    downtime: np.ndarray  # (draw, session)
     y0: np.ndarray
     args: dict[str, np.ndarray]
     draws: dict[str, np.ndarray]
     geometry: SkinGeometry
-    grid: np.ndarray
     session_days: np.ndarray
 
 
@@ -152,7 +160,7 @@ class Simulation:
         The parameters whose draws are simulated: the bundled posterior by default
         (:class:`~dermasim.calibration.Posterior`), or a prior :class:`ParameterSet`.
     solver
-        Options of the SciPy backend.
+        Solver options: the compiled backend where Numba is installed, else SciPy.
     """
 
     protocol: Protocol
@@ -192,24 +200,50 @@ class Simulation:
 
         grid = np.union1d(np.arange(0.0, np.floor(days) + 1.0), extra)
         grid = np.union1d(grid, [days])
-        traj = integrate_sessions(
-            rhs,
-            y0,
-            a,
-            t_end=days,
-            session_days=list(by_day),
-            jump=jump,
-            t_eval=grid,
-            options=self.solver,
-        )
+        session_days = np.asarray(sorted(by_day), dtype=float)
+        options = self.solver
+        if options.resolved_backend() == "compiled":
+            outputs = integrate_sessions_compiled(
+                rhs,
+                y0,
+                a,
+                t_end=days,
+                session_days=list(by_day),
+                jump=jump,
+                t_eval=grid,
+                redness_columns=REDNESS_COLUMNS,
+                redness_threshold=p["redness_threshold"],
+                rtol=options.rtol,
+                atol=options.atol,
+                dense_days=options.dense_days,
+                dense_step_days=options.dense_step_days,
+            )
+            states = floor_round_off(outputs.states, options.rtol, options.atol)
+            downtime = outputs.downtime
+        else:
+            traj = integrate_sessions(
+                rhs,
+                y0,
+                a,
+                t_end=days,
+                session_days=list(by_day),
+                jump=jump,
+                t_eval=grid,
+                options=options,
+            )
+            downtime = downtime_days(
+                traj.times, redness(traj.states), session_days, p["redness_threshold"]
+            )
+            states = traj.states[:, np.isin(traj.times, grid), :]
         return _Run(
-            trajectory=traj,
+            times=grid,
+            states=states,
+            downtime=downtime,
             y0=y0,
             args=a,
             draws=p,
             geometry=geometry,
-            grid=grid,
-            session_days=np.asarray(sorted(by_day), dtype=float),
+            session_days=session_days,
         )
 
     def states(
@@ -224,11 +258,10 @@ class Simulation:
         run = self._integrate(
             _check_days(days), _check_draws(draws), _check_seed(seed), np.empty(0), point
         )
-        keep = np.isin(run.trajectory.times, run.grid)
         return xr.DataArray(
-            run.trajectory.states[:, keep, :],
+            run.states,
             dims=("draw", "time", "state"),
-            coords={"time": run.trajectory.times[keep], "state": list(STATE_NAMES)},
+            coords={"time": run.times, "state": list(STATE_NAMES)},
             attrs={"units": json.dumps(STATE_UNITS)},
         )
 
@@ -260,19 +293,11 @@ class Simulation:
         draws = _check_draws(draws)
         seed = _check_seed(seed)
         run = self._integrate(days, draws, seed, _check_at(at, days), point)
-        endpoints = observe(run.trajectory.states, run.y0, run.geometry, run.args)
-        downtime = downtime_days(
-            run.trajectory.times,
-            endpoints["redness"],
-            run.session_days,
-            run.draws["redness_threshold"],
-        )
-        traj, grid = run.trajectory, run.grid
-        keep = np.isin(traj.times, grid)
+        endpoints = observe(run.states, run.y0, run.geometry, run.args)
         return Solution.from_arrays(
-            times=traj.times[keep],
-            endpoints={k: v[:, keep] for k, v in endpoints.items()},
-            downtime=downtime,
+            times=run.times,
+            endpoints=endpoints,
+            downtime=run.downtime,
             session_days=run.session_days,
             patient=self.patient,
             protocol=self.protocol,

@@ -3,7 +3,14 @@
 from .arguments import model_arguments
 from .initial import initial_state
 from .layout import GLOBAL_STATES, LAYER_STATES, LAYERS, N_STATES, STATE_NAMES
-from .observation import ENDPOINT_UNITS, ENDPOINTS, downtime_days, observe, redness
+from .observation import (
+    ENDPOINT_UNITS,
+    ENDPOINTS,
+    REDNESS_COLUMNS,
+    downtime_days,
+    observe,
+    redness,
+)
 from .rhs import rhs
 from .treatments import apply_course_session, apply_day_sessions
 
@@ -14,6 +21,7 @@ __all__ = [
     "LAYERS",
     "LAYER_STATES",
     "N_STATES",
+    "REDNESS_COLUMNS",
     "STATE_NAMES",
     "apply_course_session",
     "apply_day_sessions",

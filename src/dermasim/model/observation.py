@@ -37,7 +37,14 @@ from ..geometry import SkinGeometry
 from .filler import MM_PER_ML_PER_CM2
 from .layout import LAYERS, global_index, layer_index
 
-__all__ = ["ENDPOINTS", "ENDPOINT_UNITS", "downtime_days", "observe", "redness"]
+__all__ = [
+    "ENDPOINTS",
+    "ENDPOINT_UNITS",
+    "REDNESS_COLUMNS",
+    "downtime_days",
+    "observe",
+    "redness",
+]
 
 #: Endpoint name -> (unit, description).
 ENDPOINTS: dict[str, tuple[str, str]] = {
@@ -73,11 +80,19 @@ def _percent(value: np.ndarray, base: np.ndarray) -> np.ndarray:
     return 100.0 * (value / base - 1.0)
 
 
+#: State columns whose sum is redness: the epidermal and per-layer injured fractions.
+REDNESS_COLUMNS: tuple[int, ...] = (
+    global_index("epidermal_injury"),
+    *(layer_index("injury", layer) for layer in LAYERS),
+)
+
+
 def redness(traj: np.ndarray) -> np.ndarray:
-    """Redness (arbitrary units) of states ``(..., N_STATES)``."""
-    out = traj[..., global_index("epidermal_injury")].copy()
-    for layer in LAYERS:
-        out += traj[..., layer_index("injury", layer)]
+    """Redness (arbitrary units) of states ``(..., N_STATES)``: the sum of
+    :data:`REDNESS_COLUMNS`."""
+    out = traj[..., REDNESS_COLUMNS[0]].copy()
+    for column in REDNESS_COLUMNS[1:]:
+        out += traj[..., column]
     return out
 
 

@@ -9,66 +9,21 @@ growth-factor signal is quasi-steady), so an explicit Runge-Kutta pair is the de
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from numbers import Real
 from typing import Any
 
 import numpy as np
 
-from ..errors import SimulationError, SolverError, invalid_value
+from ..errors import SolverError
+from .options import SolverOptions, floor_round_off
 
-__all__ = ["SolverOptions", "Trajectory", "integrate_sessions"]
-
-#: ``solve_ivp`` methods the backend accepts.
-METHODS = ("RK45", "DOP853", "RK23", "LSODA", "BDF", "Radau")
+__all__ = ["Trajectory", "integrate_sessions"]
 
 Jump = Callable[[np.ndarray, float], np.ndarray]
 Rhs = Callable[[float, np.ndarray, dict[str, Any]], np.ndarray]
 
-
-@dataclass(frozen=True)
-class SolverOptions:
-    """Options of the SciPy backend.
-
-    Attributes
-    ----------
-    method
-        ``solve_ivp`` method (``"RK45"``, ``"DOP853"``, ``"LSODA"``, ...).
-    rtol, atol
-        Tolerances. States are O(1) fractions; ``atol`` also bounds the round-off below zero
-        that is tolerated (and then set to zero) in decaying states.
-    dense_days, dense_step_days
-        After each session, sample every ``dense_step_days`` for ``dense_days`` days (used
-        for downtime).
-    """
-
-    method: str = "RK45"
-    rtol: float = 1e-5
-    atol: float = 1e-8
-    dense_days: float = 30.0
-    dense_step_days: float = 0.1
-
-    def __post_init__(self) -> None:
-        if self.method not in METHODS:
-            raise SimulationError(
-                invalid_value(
-                    "solver.method", self.method, "one of " + ", ".join(METHODS), 'method = "RK45"'
-                )
-            )
-        checks = (
-            ("rtol", self.rtol, 1e-13, 1e-2, "rtol = 1e-5"),
-            ("atol", self.atol, 1e-15, 1e-2, "atol = 1e-8"),
-            ("dense_days", self.dense_days, 0.0, 3650.0, "dense_days = 30"),
-            ("dense_step_days", self.dense_step_days, 1e-3, 10.0, "dense_step_days = 0.1"),
-        )
-        for name, value, low, high, example in checks:
-            ok = isinstance(value, Real) and not isinstance(value, bool)
-            if not ok or not math.isfinite(value) or not low <= value <= high:
-                raise SimulationError(
-                    invalid_value(f"solver.{name}", value, f"{low:g} to {high:g}", example)
-                )
+_DEFAULT_OPTIONS = SolverOptions(backend="scipy")
 
 
 @dataclass(frozen=True)
@@ -109,7 +64,7 @@ def integrate_sessions(
     session_days: Sequence[float],
     jump: Jump,
     t_eval: Sequence[float] | np.ndarray,
-    options: SolverOptions = SolverOptions(),
+    options: SolverOptions = _DEFAULT_OPTIONS,
 ) -> Trajectory:
     """Integrate a batch through a course of sessions.
 
@@ -183,16 +138,7 @@ def integrate_sessions(
             states.append(out[:, keep, :])
         y = out[:, -1, :]
     traj = np.concatenate(states, axis=1) if states else np.empty((batch, 0, n_states))
-    # Decaying states may undershoot zero by the local error of the integrator; that
-    # round-off (within tolerance of each state's own scale) is set to zero, anything
-    # larger is an error, never clipped silently.
-    scale = np.abs(traj).max(axis=1, keepdims=True) if traj.size else traj
-    floor = -10.0 * (options.rtol * scale + options.atol)
-    if traj.size and (traj < floor).any():
-        raise SolverError(
-            f"a state fell to {traj.min():.3g} < 0 beyond the solver tolerance; "
-            "tighten rtol/atol (for example rtol=1e-8)"
-        )
     return Trajectory(
-        times=np.concatenate(times) if times else np.empty(0), states=np.maximum(traj, 0.0)
+        times=np.concatenate(times) if times else np.empty(0),
+        states=floor_round_off(traj, options.rtol, options.atol),
     )

@@ -1,0 +1,326 @@
+r"""Scalar source code of the model's right-hand side, generated from :func:`dermasim.model.rhs`.
+
+The compiled backend needs ``rhs`` as straight-line scalar code for one trajectory. Rather
+than keep a second copy of the equations by hand, :func:`generate_rhs_source` *traces* the one
+model definition: it calls :func:`~dermasim.model.rhs.rhs` once with a batch of size one whose
+states, arguments and time are symbols, through an array namespace (:class:`TracingNamespace`)
+that records every ``exp``, ``maximum``, ``minimum`` and ``clip``. Arithmetic on NumPy object
+arrays of symbols records the rest. The recorded expression graph is written out as one
+assignment per shared node (so common subexpressions are computed once), in the order the
+graph needs them:
+
+.. code-block:: python
+
+    def rhs_point(t, y, p, dy):
+        v0 = p[3] * y[4]
+        ...
+        dy[0] = v17
+
+``y`` and ``dy`` are the state and its derivative (layout of :mod:`dermasim.model.layout`),
+``p`` holds the model arguments named by :attr:`GeneratedRhs.argument_names`, in that order.
+Only operations the tracer knows are allowed; anything else (a branch on a state's value, a
+NumPy call the namespace lacks) fails loudly at generation time, never silently.
+A test pins the generated function to ``rhs`` at 1e-12.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["GeneratedRhs", "Symbol", "TracingNamespace", "generate_rhs_source"]
+
+_BINARY = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
+_FOLD: dict[str, Callable[[float, float], float]] = {
+    "add": lambda x, y: x + y,
+    "sub": lambda x, y: x - y,
+    "mul": lambda x, y: x * y,
+    "div": lambda x, y: x / y,
+    "pow": lambda x, y: x**y,
+}
+
+
+_NO_BRANCH = (
+    "the right-hand side branches on a traced value; use xp.maximum/minimum/clip "
+    "so that the compiled backend can be generated from it"
+)
+
+
+class Symbol:
+    """A node of the traced expression graph: a leaf (state, argument, time) or an operation.
+
+    Parameters
+    ----------
+    op
+        ``"y"``, ``"p"``, ``"t"`` for leaves; ``"add"``, ``"sub"``, ``"mul"``, ``"div"``,
+        ``"pow"``, ``"neg"``, ``"exp"``, ``"max"``, ``"min"`` for operations.
+    args
+        Operands (symbols or floats); for ``"y"`` and ``"p"`` the column index.
+    """
+
+    __slots__ = ("args", "op")
+
+    def __init__(self, op: str, *args: Any) -> None:
+        self.op = op
+        self.args = args
+
+    # -- arithmetic -------------------------------------------------------------------
+    @staticmethod
+    def _binary(op: str, left: Any, right: Any) -> Any:
+        if (isinstance(left, np.ndarray) and left.shape) or (
+            isinstance(right, np.ndarray) and right.shape
+        ):
+            return NotImplemented  # NumPy then applies the operator element by element
+        left, right = _operand(left), _operand(right)
+        if isinstance(left, float) and isinstance(right, float):
+            return _FOLD[op](left, right)
+        return Symbol(op, left, right)
+
+    def __add__(self, other: Any) -> Symbol | float:
+        return Symbol._binary("add", self, other)
+
+    def __radd__(self, other: Any) -> Symbol | float:
+        return Symbol._binary("add", other, self)
+
+    def __sub__(self, other: Any) -> Symbol | float:
+        return Symbol._binary("sub", self, other)
+
+    def __rsub__(self, other: Any) -> Symbol | float:
+        return Symbol._binary("sub", other, self)
+
+    def __mul__(self, other: Any) -> Symbol | float:
+        return Symbol._binary("mul", self, other)
+
+    def __rmul__(self, other: Any) -> Symbol | float:
+        return Symbol._binary("mul", other, self)
+
+    def __truediv__(self, other: Any) -> Symbol | float:
+        return Symbol._binary("div", self, other)
+
+    def __rtruediv__(self, other: Any) -> Symbol | float:
+        return Symbol._binary("div", other, self)
+
+    def __pow__(self, other: Any) -> Symbol | float:
+        return Symbol._binary("pow", self, other)
+
+    def __rpow__(self, other: Any) -> Symbol | float:
+        return Symbol._binary("pow", other, self)
+
+    def __neg__(self) -> Symbol:
+        return Symbol("neg", self)
+
+    def __pos__(self) -> Symbol:
+        return self
+
+    def __bool__(self) -> bool:
+        raise TypeError(_NO_BRANCH)
+
+    def _compare(self, other: Any) -> bool:
+        raise TypeError(_NO_BRANCH)
+
+    __lt__ = __le__ = __gt__ = __ge__ = _compare
+
+    def __repr__(self) -> str:
+        return f"Symbol({self.op!r}, {', '.join(map(repr, self.args))})"
+
+
+def _operand(value: Any) -> Symbol | float:
+    if isinstance(value, Symbol):
+        return value
+    if isinstance(value, np.ndarray) and value.shape == ():
+        value = value.item()
+    if isinstance(value, int | float | np.floating | np.integer) and not isinstance(value, bool):
+        return float(value)
+    raise TypeError(f"cannot trace an operand of type {type(value).__name__}")
+
+
+def _elementwise(op: str, fold: Callable[..., float]) -> Callable[..., Any]:
+    def apply(*operands: Any) -> Any:
+        def one(*xs: Any) -> Symbol | float:
+            values = [_operand(x) for x in xs]
+            if all(isinstance(v, float) for v in values):
+                return float(fold(*values))
+            return Symbol(op, *values)
+
+        arrays = [np.asarray(x, dtype=object) for x in operands]
+        out = np.frompyfunc(one, len(arrays), 1)(*arrays)
+        return out
+
+    return apply
+
+
+class TracingNamespace:
+    """The array namespace ``xp`` handed to ``rhs`` while tracing.
+
+    Provides the functions the model's right-hand side may use on arrays of symbols:
+    ``exp``, ``maximum``, ``minimum``, ``clip``, ``stack`` and ``concatenate``.
+    """
+
+    exp = staticmethod(_elementwise("exp", math.exp))
+    maximum = staticmethod(_elementwise("max", max))
+    minimum = staticmethod(_elementwise("min", min))
+
+    @staticmethod
+    def clip(x: Any, low: Any, high: Any) -> Any:
+        """``minimum(maximum(x, low), high)``, as :func:`numpy.clip` defines it."""
+        return TracingNamespace.minimum(TracingNamespace.maximum(x, low), high)
+
+    stack = staticmethod(np.stack)
+    concatenate = staticmethod(np.concatenate)
+
+
+@dataclass(frozen=True)
+class GeneratedRhs:
+    """Source of ``rhs_point(t, y, p, dy)`` and the arguments it reads.
+
+    Attributes
+    ----------
+    source
+        Python source of the function (no imports besides ``math``; no decorators).
+    argument_names
+        Keys of the model arguments, in the order of the columns of ``p``.
+    n_states
+        Length of ``y`` and ``dy``.
+    digest
+        SHA-256 of ``source``: the key of compiled-code caches.
+    """
+
+    source: str
+    argument_names: tuple[str, ...]
+    n_states: int
+    digest: str
+
+    def pack(self, args: Mapping[str, np.ndarray], batch: int) -> np.ndarray:
+        """Model arguments ``(batch, 1)`` as one C-contiguous array ``(batch, n_arguments)``."""
+        out = np.empty((batch, len(self.argument_names)))
+        for j, name in enumerate(self.argument_names):
+            out[:, j] = np.broadcast_to(np.asarray(args[name], dtype=float)[:, 0], (batch,))
+        return out
+
+
+class _Arguments(dict[str, Any]):
+    """Symbols of the model arguments; remembers the order in which keys are first read."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__()
+        self._names = names
+        self.read: list[str] = []
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._names:
+            raise KeyError(key)
+        if key not in self.read:
+            self.read.append(key)
+            super().__setitem__(key, np.array([[Symbol("p", key)]], dtype=object))
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._names
+
+    def keys(self) -> Any:
+        return list(self._names)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+
+def _emit(outputs: list[Symbol | float], argument_index: Mapping[str, int]) -> list[str]:
+    """Straight-line assignments computing ``outputs``, one per shared operation node."""
+    uses: dict[int, int] = {}
+    order: list[Symbol] = []
+    seen: set[int] = set()
+    stack: list[tuple[Symbol, bool]] = [(s, False) for s in outputs if isinstance(s, Symbol)]
+    while stack:  # iterative post-order: expression graphs can be deep
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        uses[id(node)] = uses.get(id(node), 0) + 1
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        if node.op not in ("y", "p", "t"):
+            for arg in reversed(node.args):
+                if isinstance(arg, Symbol):
+                    stack.append((arg, False))
+
+    names: dict[int, str] = {}
+    lines: list[str] = []
+
+    def ref(x: Symbol | float) -> str:
+        if isinstance(x, float):
+            return repr(x) if math.isfinite(x) else f"float({str(x)!r})"
+        return names[id(x)]
+
+    for node in order:
+        if node.op == "y":
+            text = f"y[{node.args[0]}]"
+        elif node.op == "p":
+            text = f"p[{argument_index[node.args[0]]}]"
+        elif node.op == "t":
+            text = "t"
+        elif node.op in _BINARY:
+            text = f"({ref(node.args[0])} {_BINARY[node.op]} {ref(node.args[1])})"
+        elif node.op == "neg":
+            text = f"(-{ref(node.args[0])})"
+        elif node.op == "exp":
+            text = f"math.exp({ref(node.args[0])})"
+        elif node.op in ("max", "min"):
+            text = f"{node.op}({ref(node.args[0])}, {ref(node.args[1])})"
+        else:  # pragma: no cover - Symbol ops are closed
+            raise ValueError(node.op)
+        if node.op in ("y", "p", "t") or (uses[id(node)] == 1 and node.op != "exp"):
+            names[id(node)] = text
+            continue
+        name = f"v{len(lines)}"
+        lines.append(f"    {name} = {text}")
+        names[id(node)] = name
+    for k, out in enumerate(outputs):
+        lines.append(f"    dy[{k}] = {ref(out)}")
+    return lines
+
+
+def generate_rhs_source(
+    rhs: Callable[..., Any], argument_names: list[str] | tuple[str, ...], n_states: int
+) -> GeneratedRhs:
+    """Trace ``rhs(t, y, a, xp)`` into the source of a scalar function.
+
+    Parameters
+    ----------
+    rhs
+        The model's right-hand side over arrays ``(batch, n_states)`` with an ``xp`` argument.
+    argument_names
+        Every key the model arguments may hold; only those ``rhs`` reads become columns of
+        ``p``.
+    n_states
+        Number of states.
+
+    Returns
+    -------
+    GeneratedRhs
+        The source, the argument order and its digest.
+    """
+    y = np.array([[Symbol("y", i) for i in range(n_states)]], dtype=object)
+    a = _Arguments(sorted(argument_names))
+    dy = np.asarray(rhs(Symbol("t"), y, a, xp=TracingNamespace), dtype=object)
+    if dy.shape != (1, n_states):
+        raise ValueError(f"rhs returned shape {dy.shape}, expected (1, {n_states})")
+    outputs = [_operand(v) for v in dy[0]]
+    read = tuple(a.read)
+    body = _emit(outputs, {name: j for j, name in enumerate(read)})
+    source = "\n".join(
+        [
+            "def rhs_point(t, y, p, dy):",
+            '    """Generated from dermasim.model.rhs; do not edit."""',
+            *body,
+            "",
+        ]
+    )
+    digest = hashlib.sha256(source.encode()).hexdigest()
+    return GeneratedRhs(source=source, argument_names=read, n_states=n_states, digest=digest)
