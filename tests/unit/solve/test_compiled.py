@@ -21,7 +21,6 @@ from dermasim.solve.compiled import load_kernel
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "protocol"))
 from protocol_strategies import protocols
 
-
 PRIOR = ParameterSet.load()
 COMPILED = SolverOptions(backend="compiled")
 REFERENCE = SolverOptions(backend="scipy", method="RK45", rtol=1e-10, atol=1e-12)
