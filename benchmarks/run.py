@@ -1,157 +1,335 @@
-"""Benchmarks: batched integration against a per-draw ``solve_ivp`` loop, in one run.
+"""Benchmarks: the compiled backend against SciPy and libroadrunner, measured in one run.
 
-Each entry reports the wall time of dermasim's path (``seconds``), of the baseline measured
-in the same process on the same model (``baseline_seconds``) and their ratio
-``baseline_seconds / seconds`` (how many times faster). Results go to a JSON list of
-``{"name", "seconds", "baseline_seconds", "ratio"}``.
+Every measurement runs in a fresh child process (so its peak RSS is its own) on the same
+course, patient and tolerances (``rtol = 1e-5``, ``atol = 1e-8``):
+
+- ``compiled``: :meth:`dermasim.Simulation.run` end to end (parameter draws, initial states,
+  integration, endpoints, the Solution) with ``daily=False`` and the report days, after one
+  warm-up call that loads the cached kernel;
+- ``scipy``: the same call with ``SolverOptions(backend="scipy")``, the reference backend;
+- ``libroadrunner``: dermasim's own exported SBML model (:mod:`dermasim.calibration.sbml`) in
+  libroadrunner (CVODE), one trajectory after another with each draw's parameters and initial
+  state, outputs at the report days. Its states are checked against the compiled backend's
+  at every report day after day 0, or the comparison means nothing;
+- interactive: ``dermasim simulate ... --draws 200 --json`` as a fresh process on a warm
+  cache, and ``simulate(draws=200)`` inside a running process;
+- scaling: wall time against N, horizon and number of sessions, with fitted exponents
+  (``time ~ x^b``).
+
+Rows of ``--out`` (JSON list): ``name``, ``seconds`` (dermasim), ``baseline_seconds`` (the
+peer, for its own N), ``ratio`` (dermasim's trajectories/s over the peer's, or the limit over
+the measured time for targets), ``trajectories_per_s``, ``peak_rss_mb`` and details.
+Figures are ratios and measurements, never assertions.
 
 Usage::
 
-    python benchmarks/run.py --out benchmarks/results.json [--draws 200] [--days 730]
+    python benchmarks/run.py --out benchmarks/results.json [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
+import resource
+import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from scipy.integrate import solve_ivp
-
-from dermasim import Patient, Protocol, Simulation
-from dermasim.model import apply_course_session, initial_state, model_arguments, rhs
-from dermasim.parameters import ParameterSet
-from dermasim.solve import SolverOptions, integrate_sessions
 
 PROTOCOL = "4 x microneedling 1.5 mm every 30 days"
+REPORT_DAYS = [15.0, 45.0, 75.0, 100.0, 180.0, 270.0, 365.0, 450.0, 540.0, 720.0]
+RTOL, ATOL = 1e-5, 1e-8
+HERE = Path(__file__).resolve()
 
 
-def _best(fn, repeat: int) -> float:
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _course(sessions: int) -> str:
+    return PROTOCOL.replace("4 x", f"{sessions} x", 1)
+
+
+# ------------------------------------------------------------------------- child cases
+def case_simulate(n: int, days: float, sessions: int, backend: str) -> dict[str, Any]:
+    from dermasim import Protocol, Simulation, SolverOptions
+
+    sim = Simulation(
+        protocol=Protocol.parse(_course(sessions)),
+        solver=SolverOptions(backend=backend, rtol=RTOL, atol=ATOL),
+    )
+    at = [d for d in REPORT_DAYS if d <= days]
+    sim.run(days=days, draws=min(n, 100), seed=1, at=at, daily=False)  # warm-up
+    start = time.perf_counter()
+    sim.run(days=days, draws=n, seed=0, at=at, daily=False)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "n": n, "peak_rss_mb": _peak_rss_mb()}
+
+
+def _course_inputs(n: int, seed: int = 0) -> dict[str, Any]:
+    from dermasim import Patient, Protocol
+    from dermasim.calibration.posterior import load_parameters
+    from dermasim.model import initial_state, model_arguments
+
+    parameters = load_parameters("posterior")
+    draws = parameters.sample(n, np.random.default_rng(seed))
+    patient = Patient()
+    args = model_arguments(draws, patient)
+    return {
+        "parameters": parameters,
+        "draws": draws,
+        "patient": patient,
+        "protocol": Protocol.parse(PROTOCOL),
+        "args": args,
+        "y0": initial_state(args),
+    }
+
+
+def _compiled_states(inputs: dict[str, Any], days: float) -> np.ndarray:
+    from dermasim.model import REDNESS_COLUMNS, apply_day_sessions, rhs
+    from dermasim.solve import integrate_sessions_compiled
+
+    by_day: dict[float, list[Any]] = {}
+    for s in inputs["protocol"].sessions():
+        by_day.setdefault(float(s.day), []).append(s.course)
+    geometry, a = inputs["patient"].geometry(), inputs["args"]
+    out = integrate_sessions_compiled(
+        rhs,
+        inputs["y0"],
+        a,
+        t_end=days,
+        session_days=list(by_day),
+        jump=lambda y, d: apply_day_sessions(y, by_day[d], geometry, a),
+        t_eval=[0.0, *REPORT_DAYS],
+        redness_columns=REDNESS_COLUMNS,
+        redness_threshold=inputs["draws"]["redness_threshold"],
+        rtol=RTOL,
+        atol=ATOL,
+        dense_days=30.0,
+        dense_step_days=0.1,
+    )
+    return out.states[:, 1:, :]
+
+
+def case_roadrunner(n: int, days: float) -> dict[str, Any]:
+    import roadrunner
+
+    from dermasim.calibration import sbml
+
+    inputs = _course_inputs(n)
+    point = {k: float(v[0]) for k, v in inputs["parameters"].point(1).items()}
+    slots = sbml.session_slots(inputs["protocol"])
+    defaults = sbml.condition_values(
+        inputs["patient"], inputs["protocol"], point, len(slots), days + 1.0
+    )
+    rr = roadrunner.RoadRunner(sbml.build_sbml(point, len(slots), defaults))
+    rr.integrator.relative_tolerance = RTOL
+    rr.integrator.absolute_tolerance = ATOL
+    rr.timeCourseSelections = ["time", *sbml.STATE_IDS]
+    names = [k for k in inputs["draws"] if k in point]
+    times = [0.0, *REPORT_DAYS]
+    states = np.empty((n, len(REPORT_DAYS), len(sbml.STATE_IDS)))
+    y0, draws = inputs["y0"], inputs["draws"]
+    start = time.perf_counter()
+    for i in range(n):
+        for name in names:
+            rr[name] = float(draws[name][i])
+        for j, sid in enumerate(sbml.STATE_IDS):
+            rr[f"{sid}_init"] = float(y0[i, j])
+        rr.reset()  # applies the initial assignments; the day-0 session fires at the start
+        states[i] = np.asarray(rr.simulate(times=times))[1:, 1:]
+    seconds = time.perf_counter() - start
+    ours = _compiled_states(inputs, days)
+    scale = np.abs(states).max(axis=(0, 1))
+    difference = float((np.abs(ours - states) / (scale + ATOL)).max())
+    return {
+        "seconds": seconds,
+        "n": n,
+        "peak_rss_mb": _peak_rss_mb(),
+        "max_difference_vs_compiled": difference,
+        "integrator": rr.integrator.getName(),
+        "roadrunner_version": roadrunner.__version__,
+    }
+
+
+def case_in_process(n: int, repeat: int) -> dict[str, Any]:
+    import dermasim
+
+    dermasim.simulate(PROTOCOL, draws=n)  # warm-up: loads the posterior and the kernel
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        fn()
+        dermasim.simulate(PROTOCOL, draws=n)
         times.append(time.perf_counter() - start)
-    return min(times)
+    return {"seconds": statistics.median(times), "min_seconds": min(times), "n": n}
 
 
-def per_draw_loop(a, y0, geometry, sessions, days, grid, options) -> np.ndarray:
-    """The baseline: one plain ``solve_ivp`` call per draw and segment, same model."""
-    n = y0.shape[0]
-    out = []
-    starts = [0.0, *[d for d in sessions if d > 0]]
-    stops = [*starts[1:], days]
-    for i in range(n):
-        ai = {k: v[i : i + 1] for k, v in a.items()}
-        y = y0[i : i + 1].copy()
-        pieces = []
-        for start, stop in zip(starts, stops, strict=True):
-            for course, _day in sessions.get(start, []):
-                y = apply_course_session(y, course, geometry, ai)
-            t_eval = np.union1d(grid[(grid >= start) & (grid <= stop)], [stop])
-            sol = solve_ivp(
-                lambda t, f, ai=ai: rhs(t, f.reshape(1, -1), ai).ravel(),
-                (start, stop),
-                y.ravel(),
-                t_eval=t_eval,
-                method=options.method,
-                rtol=options.rtol,
-                atol=options.atol,
-            )
-            last = stop == stops[-1]
-            pieces.append(sol.y if last else sol.y[:, t_eval < stop])
-            y = sol.y[:, -1][None, :]
-        out.append(np.concatenate(pieces, axis=1))
-    return np.stack(out)
+CASES = {"simulate": case_simulate, "roadrunner": case_roadrunner, "in_process": case_in_process}
+
+
+# ------------------------------------------------------------------------------ parent
+def child(case: str, **kwargs: Any) -> dict[str, Any]:
+    cmd = [sys.executable, str(HERE), "--case", case, "--kwargs", json.dumps(kwargs)]
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def cli_wall(repeat: int) -> list[float]:
+    exe = Path(sys.executable).with_name("dermasim")
+    cmd = [str(exe), "simulate", PROTOCOL, "--draws", "200", "--json"]
+    subprocess.run(cmd, check=True, capture_output=True)  # warm the kernel cache
+    walls = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True)
+        walls.append(time.perf_counter() - start)
+    return walls
+
+
+def exponent(xs: list[float], ys: list[float]) -> float:
+    return float(np.polyfit(np.log(xs), np.log(ys), 1)[0])
+
+
+def row(name: str, seconds: float, baseline: float | None, ratio: float | None, **extra: Any):
+    out = {"name": name, "seconds": seconds, "baseline_seconds": baseline, "ratio": ratio}
+    out.update(extra)
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results.json"))
-    parser.add_argument("--draws", type=int, default=200)
-    parser.add_argument("--days", type=float, default=730.0)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="smaller N (a smoke run)")
+    parser.add_argument("--case", choices=sorted(CASES), help=argparse.SUPPRESS)
+    parser.add_argument("--kwargs", default="{}", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.case:
+        print(json.dumps(CASES[args.case](**json.loads(args.kwargs))))
+        return
 
-    patient = Patient()
-    protocol = Protocol.parse(PROTOCOL)
-    options = SolverOptions()
-    ps = ParameterSet.load()
-    p = ps.sample(args.draws, np.random.default_rng(0))
-    a = model_arguments(p, patient)
-    y0 = initial_state(a)
-    geometry = patient.geometry()
-    by_day: dict[float, list] = {}
-    for s in protocol.sessions():
-        by_day.setdefault(float(s.day), []).append((s.course, s.day))
-    grid = np.arange(0.0, args.days + 1.0)
+    big, peer_n, mem_n = (2_000, 200, 10_000) if args.quick else (10_000, 1_000, 100_000)
+    days = 730.0
+    results = []
+    log = print
 
-    def jump(y, day):
-        for course, _ in by_day.get(day, []):
-            y = apply_course_session(y, course, geometry, a)
-        return y
-
-    def batched():
-        return integrate_sessions(
-            rhs,
-            y0,
-            a,
-            t_end=args.days,
-            session_days=list(by_day),
-            jump=jump,
-            t_eval=grid,
-            options=options,
+    compiled = child("simulate", n=big, days=days, sessions=4, backend="compiled")
+    scipy = child("simulate", n=peer_n, days=days, sessions=4, backend="scipy")
+    rr = child("roadrunner", n=peer_n, days=days)
+    tps = {k: v["n"] / v["seconds"] for k, v in (("c", compiled), ("s", scipy), ("r", rr))}
+    label = f"{PROTOCOL}, {days:g} days, default patient, {len(REPORT_DAYS)} report days"
+    results.append(
+        row(
+            f"throughput, compiled (N={big}) vs libroadrunner on the exported SBML (N={peer_n}): "
+            + label,
+            compiled["seconds"],
+            rr["seconds"],
+            tps["c"] / tps["r"],
+            trajectories_per_s=tps["c"],
+            baseline_trajectories_per_s=tps["r"],
+            peak_rss_mb=compiled["peak_rss_mb"],
+            baseline_peak_rss_mb=rr["peak_rss_mb"],
+            max_difference_vs_compiled=rr["max_difference_vs_compiled"],
+            peer=f"libroadrunner {rr['roadrunner_version']} ({rr['integrator']})",
         )
+    )
+    results.append(
+        row(
+            f"throughput, compiled (N={big}) vs the SciPy backend (N={peer_n}): " + label,
+            compiled["seconds"],
+            scipy["seconds"],
+            tps["c"] / tps["s"],
+            trajectories_per_s=tps["c"],
+            baseline_trajectories_per_s=tps["s"],
+            peak_rss_mb=compiled["peak_rss_mb"],
+            baseline_peak_rss_mb=scipy["peak_rss_mb"],
+        )
+    )
 
-    sim = Simulation(protocol=protocol, patient=patient, parameters=ps)
+    # scaling in N (the largest N is the memory figure)
+    ns = [100, 1_000, big, mem_n]
+    by_n = {big: compiled}
+    for n in ns:
+        if n not in by_n:
+            by_n[n] = child("simulate", n=n, days=days, sessions=4, backend="compiled")
+    memory = by_n[mem_n]
+    results.append(
+        row(
+            f"memory, compiled, N={mem_n}, {len(REPORT_DAYS)} report days (limit 1 GB)",
+            memory["seconds"],
+            None,
+            1024.0 / memory["peak_rss_mb"],
+            trajectories_per_s=mem_n / memory["seconds"],
+            peak_rss_mb=memory["peak_rss_mb"],
+        )
+    )
+    horizons = [365.0, 730.0, 1460.0, 2920.0]
+    by_h = {h: child("simulate", n=big, days=h, sessions=4, backend="compiled") for h in horizons}
+    sessions = [1, 2, 4, 8]
+    by_s = {
+        s: child("simulate", n=big, days=days, sessions=s, backend="compiled") for s in sessions
+    }
+    results.append(
+        row(
+            "scaling, compiled: time ~ N^b, horizon^b, sessions^b",
+            compiled["seconds"],
+            None,
+            None,
+            exponent_n=exponent(ns, [by_n[n]["seconds"] for n in ns]),
+            exponent_horizon=exponent(horizons, [by_h[h]["seconds"] for h in horizons]),
+            exponent_sessions=exponent(sessions, [by_s[s]["seconds"] for s in sessions]),
+            seconds_by_n={str(n): by_n[n]["seconds"] for n in ns},
+            peak_rss_mb_by_n={str(n): by_n[n]["peak_rss_mb"] for n in ns},
+            seconds_by_horizon={str(h): by_h[h]["seconds"] for h in horizons},
+            seconds_by_sessions={str(s): by_s[s]["seconds"] for s in sessions},
+        )
+    )
 
-    def end_to_end():
-        return sim.run(days=args.days, draws=args.draws, seed=0)
+    walls = cli_wall(repeat=5)
+    results.append(
+        row(
+            f'interactive: dermasim simulate "{PROTOCOL}" --draws 200 --json, fresh process, '
+            "warm cache (limit 1.0 s)",
+            statistics.median(walls),
+            None,
+            1.0 / statistics.median(walls),
+            min_seconds=min(walls),
+        )
+    )
+    inproc = child("in_process", n=200, repeat=20)
+    results.append(
+        row(
+            "interactive: simulate(draws=200) in a running process (limit 0.1 s)",
+            inproc["seconds"],
+            None,
+            0.1 / inproc["seconds"],
+            min_seconds=inproc["min_seconds"],
+            trajectories_per_s=200 / inproc["seconds"],
+        )
+    )
 
-    batched()  # warm-up (imports, caches)
-    t_batched = _best(batched, args.repeat)
-    t_e2e = _best(end_to_end, args.repeat)
-    start = time.perf_counter()
-    loop = per_draw_loop(a, y0, geometry, by_day, args.days, grid, options)
-    t_loop = time.perf_counter() - start
-
-    # the two paths must agree, or the comparison means nothing
-    traj = batched().at(grid)
-    rel = np.abs(traj - loop.transpose(0, 2, 1)).max() / np.abs(loop).max()
-
-    label = f"1 patient x {args.draws} draws x {args.days:g} days ({PROTOCOL})"
-    results = [
-        {
-            "name": f"batched integration vs per-draw solve_ivp loop: {label}",
-            "seconds": t_batched,
-            "baseline_seconds": t_loop,
-            "ratio": t_loop / t_batched,
-        },
-        {
-            "name": f"simulate() end to end vs per-draw solve_ivp loop: {label}",
-            "seconds": t_e2e,
-            "baseline_seconds": t_loop,
-            "ratio": t_loop / t_e2e,
-        },
-    ]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(args.out)
-    print(
-        f"machine: {platform.machine()}, {platform.python_implementation()} "
-        f"{platform.python_version()}, numpy {np.__version__}"
+    os.replace(tmp, args.out)
+    log(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"{platform.python_implementation()} {platform.python_version()}, numpy {np.__version__}"
     )
-    print(f"max relative difference batched vs loop: {rel:.2e}")
     for r in results:
-        print(
-            f"{r['name']}\n  {r['seconds']:.3f} s vs {r['baseline_seconds']:.3f} s "
-            f"baseline: {r['ratio']:.1f}x"
+        extras = {k: v for k, v in r.items() if k not in ("name", "seconds")}
+        shown = ", ".join(
+            f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+            for k, v in extras.items()
+            if not isinstance(v, dict)
         )
-    print(f"wrote {args.out}")
+        log(f"{r['name']}\n  {r['seconds']:.3f} s; {shown}")
+    log(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

@@ -52,12 +52,13 @@ from .solve import (
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["MAX_DAYS", "MAX_DRAWS", "Simulation", "simulate"]
+__all__ = ["MAX_DAYS", "MAX_DRAWS", "MAX_DRAWS_AT", "Simulation", "simulate"]
 
 logger = logging.getLogger("dermasim")
 
 MAX_DAYS = 3650
-MAX_DRAWS = 10_000  # memory: every state is kept on the daily grid
+MAX_DRAWS = 10_000  # with the daily grid: every state is kept on it
+MAX_DRAWS_AT = 1_000_000  # with ``daily=False``: memory is O(draws x len(at))
 
 
 def _check_days(days: Any) -> float:
@@ -71,14 +72,11 @@ def _check_days(days: Any) -> float:
     return float(days)
 
 
-def _check_draws(draws: Any) -> int:
-    if (
-        isinstance(draws, bool)
-        or not isinstance(draws, Integral)
-        or not 1 <= int(draws) <= MAX_DRAWS
-    ):
+def _check_draws(draws: Any, limit: int = MAX_DRAWS) -> int:
+    if isinstance(draws, bool) or not isinstance(draws, Integral) or not 1 <= int(draws) <= limit:
+        more = "" if limit > MAX_DRAWS else f" ({MAX_DRAWS_AT} with daily=False)"
         raise SimulationError(
-            invalid_value("draws", draws, f"an integer from 1 to {MAX_DRAWS}", "draws = 200")
+            invalid_value("draws", draws, f"an integer from 1 to {limit}{more}", "draws = 200")
         )
     return int(draws)
 
@@ -172,7 +170,7 @@ class Simulation:
         check_candidacy(self.patient, [c.treatment for c in self.protocol.courses])
 
     def _integrate(
-        self, days: float, draws: int, seed: int, extra: np.ndarray, point: bool
+        self, days: float, draws: int, seed: int, extra: np.ndarray, point: bool, daily: bool = True
     ) -> _Run:
         if point:
             p = self.parameters.point(draws)
@@ -198,8 +196,8 @@ class Simulation:
         def jump(y: np.ndarray, day: float) -> np.ndarray:
             return apply_day_sessions(y, by_day.get(day, []), geometry, a)
 
-        grid = np.union1d(np.arange(0.0, np.floor(days) + 1.0), extra)
-        grid = np.union1d(grid, [days])
+        days_grid = np.arange(0.0, np.floor(days) + 1.0) if daily else np.array([0.0])
+        grid = np.union1d(np.union1d(days_grid, extra), [days])
         session_days = np.asarray(sorted(by_day), dtype=float)
         options = self.solver
         if options.resolved_backend() == "compiled":
@@ -273,6 +271,7 @@ class Simulation:
         seed: int = 0,
         at: Sequence[float] | None = None,
         point: bool = False,
+        daily: bool = True,
     ) -> Solution:
         """Integrate ``draws`` parameter draws over ``days`` days.
 
@@ -288,11 +287,18 @@ class Simulation:
             Extra output days (0 to ``days``) besides the daily grid.
         point
             Use the point values of the parameters (every draw identical) instead of samples.
+        daily
+            Keep every endpoint on the daily grid (the default, for curves and figures). With
+            ``False`` only day 0, the ``at`` days and the horizon are kept, so memory is
+            ``O(draws x len(at))`` and up to 10^6 draws fit; downtime is computed as the
+            solver goes, the same either way.
         """
+        if not isinstance(daily, bool):
+            raise SimulationError(invalid_value("daily", daily, "True or False", "daily = False"))
         days = _check_days(days)
-        draws = _check_draws(draws)
+        draws = _check_draws(draws, MAX_DRAWS if daily else MAX_DRAWS_AT)
         seed = _check_seed(seed)
-        run = self._integrate(days, draws, seed, _check_at(at, days), point)
+        run = self._integrate(days, draws, seed, _check_at(at, days), point, daily)
         endpoints = observe(run.states, run.y0, run.geometry, run.args)
         return Solution.from_arrays(
             times=run.times,

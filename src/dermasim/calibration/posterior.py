@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -119,7 +120,11 @@ class Posterior(ParameterSet):
 
     @classmethod
     def load(cls, name: str = DEFAULT_POSTERIOR) -> Posterior:
-        """Load a bundled posterior by name."""
+        """Load a bundled posterior by name (read once a process; its draws are read-only)."""
+        return _bundled_posterior(name)
+
+    @classmethod
+    def _load_bundled(cls, name: str) -> Posterior:
         folder = resources.files("dermasim") / "data" / "posterior"
         names = sorted(p.name[:-4] for p in folder.iterdir() if p.name.endswith(".npz"))
         if name not in names:
@@ -157,6 +162,14 @@ class Posterior(ParameterSet):
             if record.name not in out:
                 out[record.name] = record.prior.sample(rng, n)
         return out
+
+
+@cache
+def _bundled_posterior(name: str) -> Posterior:
+    posterior = Posterior._load_bundled(name)
+    for values in posterior.draws.values():
+        values.setflags(write=False)
+    return posterior
 
 
 def load_parameters(name: str | ParameterSet = "posterior") -> ParameterSet:

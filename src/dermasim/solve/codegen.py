@@ -265,6 +265,9 @@ def _emit(outputs: list[Symbol | float], argument_index: Mapping[str, int]) -> l
             text = f"p[{argument_index[node.args[0]]}]"
         elif node.op == "t":
             text = "t"
+        elif node.op == "pow" and isinstance(node.args[0], Symbol) and node.args[0].op == "exp":
+            # exp(u) ** v as exp(u * v): one transcendental call instead of two
+            text = f"math.exp(({ref(node.args[0].args[0])} * {ref(node.args[1])}))"
         elif node.op in _BINARY:
             text = f"({ref(node.args[0])} {_BINARY[node.op]} {ref(node.args[1])})"
         elif node.op == "neg":

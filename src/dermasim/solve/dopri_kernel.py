@@ -98,7 +98,7 @@ P = np.array(
 OK, TOO_MANY_STEPS, STEP_TOO_SMALL, NOT_FINITE = 0, 1, 2, 3
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _rms_scaled(x, y, rtol, atol):
     total = 0.0
     for j in range(x.size):
@@ -106,7 +106,7 @@ def _rms_scaled(x, y, rtol, atol):
     return math.sqrt(total / x.size)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _initial_step(t, y, f0, p, rtol, atol, span, work, f1):
     """SciPy's ``select_initial_step`` for a 5th-order method."""
     n = y.size
@@ -127,7 +127,7 @@ def _initial_step(t, y, f0, p, rtol, atol, span, work, f1):
     return min(100.0 * h0, h1, span)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _dense(y_old, k, h, x, col):
     """Continuous extension of the last step at ``t_old + x h`` for state ``col``."""
     x2 = x * x
@@ -139,7 +139,7 @@ def _dense(y_old, k, h, x, col):
     return y_old[col] + h * acc
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _segment_one(y, p, t0, t1, rtol, atol, max_steps, t_out, out, probes, red_cols, threshold):
     """Integrate one trajectory from ``t0`` to ``t1``; returns (status, steps, last_visible).
 
@@ -236,15 +236,24 @@ def _segment_one(y, p, t0, t1, rtol, atol, max_steps, t_out, out, probes, red_co
                     for j in range(n):
                         out[j_out, j] = _dense(y, k, h, x, j)
                 j_out += 1
-            while j_probe < probes.size and probes[j_probe] <= t_new:
-                if probes[j_probe] < t1:
-                    x = (probes[j_probe] - t) / h
-                    red = 0.0
-                    for c in red_cols:
-                        red += _dense(y, k, h, x, c)
-                    if red > threshold:
-                        last_visible = max(last_visible, probes[j_probe])
-                j_probe += 1
+            if j_probe < probes.size and probes[j_probe] <= t_new:
+                # redness along the step as one quartic in x: coefficients once a step
+                q1 = q2 = q3 = q4 = 0.0
+                red0 = 0.0
+                for c in red_cols:
+                    red0 += y[c]
+                    for s in range(7):
+                        q1 += k[s, c] * P[s, 0]
+                        q2 += k[s, c] * P[s, 1]
+                        q3 += k[s, c] * P[s, 2]
+                        q4 += k[s, c] * P[s, 3]
+                while j_probe < probes.size and probes[j_probe] <= t_new:
+                    if probes[j_probe] < t1:
+                        x = (probes[j_probe] - t) / h
+                        red = red0 + h * x * (q1 + x * (q2 + x * (q3 + x * q4)))
+                        if red > threshold:
+                            last_visible = max(last_visible, probes[j_probe])
+                    j_probe += 1
             t = t_new
             for j in range(n):
                 y[j] = y_new[j]
@@ -257,7 +266,7 @@ def _segment_one(y, p, t0, t1, rtol, atol, max_steps, t_out, out, probes, red_co
     return OK, steps, last_visible
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def integrate_segment(
     y,
     p,
@@ -281,6 +290,39 @@ def integrate_segment(
     ``status[i]`` and ``steps[i]`` are written per trajectory (see :func:`_segment_one`).
     """
     for i in prange(y.shape[0]):
+        code, taken, visible = _segment_one(
+            y[i], p[i], t0, t1, rtol, atol, max_steps, t_out, out[i], probes, red_cols, threshold[i]
+        )
+        status[i] = code
+        steps[i] = taken
+        last_visible[i] = visible
+
+
+@njit(cache=True, error_model="numpy")
+def integrate_segment_serial(
+    y,
+    p,
+    t0,
+    t1,
+    rtol,
+    atol,
+    max_steps,
+    t_out,
+    out,
+    probes,
+    red_cols,
+    threshold,
+    last_visible,
+    status,
+    steps,
+):
+    """:func:`integrate_segment` on one thread: small batches skip the thread pool's
+    start-up.
+
+    ``out[i, k]`` receives trajectory ``i`` at ``t_out[k]``; ``last_visible[i]``,
+    ``status[i]`` and ``steps[i]`` are written per trajectory (see :func:`_segment_one`).
+    """
+    for i in range(y.shape[0]):
         code, taken, visible = _segment_one(
             y[i], p[i], t0, t1, rtol, atol, max_steps, t_out, out[i], probes, red_cols, threshold[i]
         )

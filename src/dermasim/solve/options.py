@@ -112,11 +112,14 @@ def floor_round_off(states: np.ndarray, rtol: float, atol: float) -> np.ndarray:
     """
     if not states.size:
         return states
-    scale = np.abs(states).max(axis=1, keepdims=True)
+    low = states.min(axis=1, keepdims=True)
+    if (low >= 0.0).all():
+        return states
+    scale = np.maximum(states.max(axis=1, keepdims=True), -low)  # largest magnitude
     floor = -10.0 * (rtol * scale + atol)
-    if (states < floor).any():
+    if (low < floor).any():
         raise SolverError(
-            f"a state fell to {states.min():.3g} < 0 beyond the solver tolerance; "
+            f"a state fell to {low.min():.3g} < 0 beyond the solver tolerance; "
             "tighten rtol/atol (for example rtol=1e-8)"
         )
     return np.maximum(states, 0.0)
