@@ -220,9 +220,18 @@ class Solution:
 
     # ---------------------------------------------------------------- output
     def to_netcdf(self, path: str | os.PathLike[str]) -> Path:
-        """Write the dataset to NetCDF (atomically: temporary file, then rename)."""
+        """Write the dataset to NetCDF (atomically: temporary file, then rename).
+
+        NetCDF-3 cannot hold a dimension of length 0, so for a course with no sessions the
+        ``session`` dimension and ``downtime_days`` are left out of the file (its ``sessions``
+        attribute says 0).
+        """
+        ds = self.dataset
+        ds = ds.assign_attrs(sessions=int(ds.sizes["session"]))
+        if ds.sizes["session"] == 0:
+            ds = ds.drop_dims("session")
         return atomic_write(
-            path, lambda tmp: self.dataset.to_netcdf(tmp, engine="scipy", format="NETCDF3_64BIT")
+            path, lambda tmp: ds.to_netcdf(tmp, engine="scipy", format="NETCDF3_64BIT")
         )
 
     def plot(

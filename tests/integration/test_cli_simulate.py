@@ -243,6 +243,23 @@ def test_out_writes_netcdf_json_and_figure_without_leftovers(capsys, tmp_path):
     np.testing.assert_allclose(p95, row["p95"], rtol=1e-12)
 
 
+@pytest.mark.parametrize("protocol", ["none", "no-treatment", COMPACT])
+def test_every_out_file_reads_back_with_or_without_sessions(capsys, tmp_path, protocol):
+    rc = main(["simulate", protocol, *FAST, "--out", str(tmp_path)])
+    _, err = capsys.readouterr()
+    assert rc == 0, err
+    data = json.loads((tmp_path / "simulation.json").read_text())
+    with xr.open_dataset(tmp_path / "simulation.nc", engine="scipy") as ds:
+        sessions = len(Protocol.load(protocol).sessions()) if protocol != "none" else 0
+        assert ds.attrs["sessions"] == sessions
+        assert ds.sizes["draw"] == 8
+        assert ("downtime_days" in ds) == (sessions > 0)
+        row = data["outputs"]["collagen_density"]
+        day = row["t_days"][-1]
+        final = float(np.median(ds["collagen_density"].sel(time=day).values))
+    assert math.isclose(final, row["median"][-1], rel_tol=1e-12)
+
+
 def test_out_with_the_table_view(capsys, tmp_path):
     rc = main(["simulate", "pn-standard", *FAST, "--out", str(tmp_path)])
     out, err = capsys.readouterr()

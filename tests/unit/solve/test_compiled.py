@@ -143,6 +143,19 @@ def test_compiled_matches_a_tight_scipy_solve(protocol, patient):
     _assert_matches(sim, ref)
 
 
+@pytest.mark.slow
+@settings(
+    max_examples=500,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(protocol=protocols, patient=_patients())
+def test_compiled_matches_a_tight_scipy_solve_500_cases(protocol, patient):
+    """The acceptance run: 500 random valid patients and courses (make validate)."""
+    test_compiled_matches_a_tight_scipy_solve.hypothesis.inner_test(protocol, patient)
+
+
 def test_auto_falls_back_to_scipy_without_numba(monkeypatch):
     monkeypatch.setattr(compiled, "compiled_available", lambda: False)
     assert SolverOptions().resolved_backend() == "scipy"
