@@ -74,8 +74,8 @@ def case_simulate(n: int, days: float, sessions: int, backend: str) -> dict[str,
 
 def _course_inputs(n: int, seed: int = 0) -> dict[str, Any]:
     from dermasim import Patient, Protocol
-    from dermasim.calibration.posterior import load_parameters
     from dermasim.model import initial_state, model_arguments
+    from dermasim.parameters import load_parameters
 
     parameters = load_parameters("posterior")
     draws = parameters.sample(n, np.random.default_rng(seed))

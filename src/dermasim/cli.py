@@ -139,7 +139,7 @@ def _quantity(convert: Any, option: str, text: str, allowed: str, example: str) 
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    from .solution import atomic_write
+    from .storage import atomic_write
 
     def write(tmp: str) -> None:
         Path(tmp).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .parameters import ParameterSet
+from .parameters import ParameterSet, load_parameters
 from .patient import Patient
 from .protocol import Protocol, bundled_protocols
 from .simulation import Simulation
@@ -166,8 +166,6 @@ def compare_protocols(
 
     days = _check_days(days)
     patient = _as_patient(patient)
-    from .calibration.posterior import load_parameters
-
     ps = load_parameters(parameters)
     if isinstance(protocols, str | Protocol):
         protocols = [protocols]

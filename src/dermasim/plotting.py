@@ -5,12 +5,31 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+from .storage import atomic_write
 
 if TYPE_CHECKING:
+    import xarray as xr
     from matplotlib.figure import Figure
 
-    from .solution import Solution
+
+class Solution(Protocol):
+    """What the figures read of a :class:`dermasim.solution.Solution`."""
+
+    @property
+    def dataset(self) -> xr.Dataset: ...
+
+    @property
+    def endpoints(self) -> tuple[str, ...]: ...
+
+    @property
+    def times(self) -> np.ndarray: ...
+
+    def quantiles(self, endpoint: str) -> np.ndarray: ...
+
 
 __all__ = ["plot_comparison", "plot_solution"]
 
@@ -43,8 +62,6 @@ def _pyplot() -> Any:
 def _save(fig: Figure, path: str | os.PathLike[str] | None) -> None:
     if path is None:
         return
-    from .solution import atomic_write
-
     suffix = os.path.splitext(str(path))[1].lstrip(".") or "png"
     atomic_write(path, lambda tmp: fig.savefig(tmp, format=suffix, dpi=120))
 

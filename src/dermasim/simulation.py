@@ -38,7 +38,7 @@ from .model import (
 )
 from .model.layout import STATE_UNITS
 from .model.topical import product_warnings
-from .parameters import ParameterSet
+from .parameters import ParameterSet, load_parameters
 from .patient import Patient
 from .protocol import Protocol
 from .solution import Solution
@@ -126,8 +126,6 @@ def _as_protocol(protocol: Protocol | str | os.PathLike[str]) -> Protocol:
 
 
 def _default_parameters() -> ParameterSet:
-    from .calibration.posterior import load_parameters
-
     return load_parameters("posterior")
 
 
@@ -361,8 +359,6 @@ def simulate(
     >>> sol.summary(at=[180])["collagen_density"]["unit"]
     '%'
     """
-    from .calibration.posterior import load_parameters
-
     ps = load_parameters(parameters)
     sim = Simulation(
         protocol=_as_protocol(protocol),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,8 @@ import numpy as np
 from ._version import version
 from .errors import SimulationError, invalid_value
 from .model import ENDPOINTS
+from .plotting import plot_solution
+from .storage import atomic_write
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -24,32 +25,10 @@ if TYPE_CHECKING:
     from .patient import Patient
     from .protocol import Protocol
 
-__all__ = ["QUANTILES", "Solution", "atomic_write"]
+__all__ = ["QUANTILES", "Solution"]
 
 #: Quantiles reported everywhere: 5th percentile, median, 95th percentile.
 QUANTILES = (0.05, 0.5, 0.95)
-
-
-def atomic_write(path: str | os.PathLike[str], write: Any) -> Path:
-    """Write a file through a temporary sibling and an atomic rename.
-
-    ``write`` is called with the temporary path; nothing appears at ``path`` unless it
-    returns without error.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; give the usual mode
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return target
 
 
 @dataclass(frozen=True)
@@ -238,6 +217,4 @@ class Solution:
         self, endpoints: Sequence[str] | None = None, path: str | os.PathLike[str] | None = None
     ) -> Figure:
         """Median and 5-95% band of each endpoint over time, with session marks."""
-        from .plotting import plot_solution
-
         return plot_solution(self, endpoints=endpoints, path=path)

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dermasim import Patient, Protocol, Simulation, simulate
-from dermasim.calibration.posterior import Posterior
+from dermasim.parameters.posterior import Posterior
 from dermasim.patient import SITES
 from dermasim.protocol import Course
 

@@ -9,11 +9,11 @@ The pipeline is simulator + cost + sampler -> result:
 The bundled posterior is the default parameter choice of :func:`dermasim.simulate`.
 """
 
+from ..parameters.posterior import Posterior, load_parameters
 from .evidence import Endpoint, Evidence, Observable, Scenario, load_evidence_set
 from .fit import CalibrationResult, calibrate
 from .likelihood import DEFAULT_FIT, CalibrationProblem
 from .petab_export import export_petab
-from .posterior import Posterior, load_parameters
 from .report import write_report
 from .validation import ValidationResult, validate
 

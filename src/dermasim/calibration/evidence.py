@@ -17,7 +17,6 @@ from importlib import resources
 from typing import Any
 
 from ..errors import DermasimError
-from ..parameters import ParameterSet
 from ..patient import Patient
 from ..protocol import Protocol
 
@@ -28,7 +27,6 @@ __all__ = [
     "Observable",
     "Scenario",
     "load_evidence_set",
-    "observation_parameters",
 ]
 
 #: How an endpoint is checked: inside its interval, right sign, or interval containing 0.
@@ -255,12 +253,4 @@ def load_evidence_set() -> Evidence:
         observables=observables,
         endpoints=endpoints,
         unused=dict(raw.get("unused", {})),
-    )
-
-
-@cache
-def observation_parameters() -> ParameterSet:
-    """Parameters of the observation models (gains, baseline grade), with priors."""
-    return ParameterSet.from_toml_text(
-        _data_text("observation_parameters.toml"), name="observation"
     )

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DermasimError, check_integer
-from ..solution import atomic_write
+from ..storage import atomic_write
 from .likelihood import CalibrationProblem
 
 __all__ = ["CalibrationResult", "calibrate"]

@@ -28,8 +28,9 @@ import numpy as np
 
 from ..errors import DermasimError
 from ..parameters import ParameterSet
+from ..parameters.observation import observation_parameters
 from ..parameters.record import Parameter
-from .evidence import Endpoint, Evidence, load_evidence_set, observation_parameters
+from .evidence import Endpoint, Evidence, load_evidence_set
 from .observables import predict
 from .scenarios import ScenarioOutputs, simulate_scenarios
 

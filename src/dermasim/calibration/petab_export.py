@@ -33,10 +33,11 @@ from pathlib import Path
 
 from ..errors import DermasimError
 from ..model.filler import MM_PER_ML_PER_CM2
+from ..parameters.observation import observation_parameters
 from ..parameters.record import Parameter
 from ..patient import Patient
 from ..protocol import Protocol
-from ..solution import atomic_write
+from ..storage import atomic_write
 from .evidence import Endpoint, Observable
 from .likelihood import CalibrationProblem
 
@@ -62,8 +63,6 @@ _SYMBOL = re.compile(r"[A-Za-z_]\w*")
 
 
 def _observation_names() -> tuple[str, ...]:
-    from .evidence import observation_parameters
-
     return tuple(observation_parameters())
 
 
@@ -334,5 +333,9 @@ def export_petab(
     tables = _tables(problem if problem is not None else CalibrationProblem())
     out.mkdir(parents=True, exist_ok=True)
     for name, text in tables.items():
-        atomic_write(out / name, lambda tmp, text=text: Path(tmp).write_text(text, "utf-8"))
+
+        def write(tmp: str, text: str = text) -> None:
+            Path(tmp).write_text(text, "utf-8")
+
+        atomic_write(out / name, write)
     return out / "problem.yaml"

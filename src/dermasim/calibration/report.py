@@ -9,7 +9,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from ..solution import atomic_write
+from ..storage import atomic_write
 from .validation import EndpointCheck, ValidationResult
 
 __all__ = ["write_report"]

@@ -22,11 +22,12 @@ import numpy as np
 
 from ..errors import DermasimError, check_integer
 from ..parameters import ParameterSet
+from ..parameters.observation import observation_parameters
+from ..parameters.posterior import Posterior, load_parameters
 from ..references import load_evidence
 from .evidence import Endpoint
 from .likelihood import CalibrationProblem
 from .observables import predict
-from .posterior import Posterior, load_parameters
 from .scenarios import ScenarioOutputs, simulate_scenarios
 
 __all__ = ["SCHEMA", "EndpointCheck", "ParameterShift", "ValidationResult", "validate"]
@@ -250,8 +251,6 @@ def validate(
     -------
     ValidationResult
     """
-    from .evidence import observation_parameters
-
     draws = check_integer("draws", draws, 20, 5000, "draws = 400")
     seed = check_integer("seed", seed, 0, 2**32 - 1, "seed = 0")
     problem = problem or CalibrationProblem()

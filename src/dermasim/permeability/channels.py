@@ -75,7 +75,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import check_integer, invalid_value
-from ..parameters import ParameterSet
+from ..parameters import ParameterSet, load_parameters
 from .intact import DescriptorError, check_descriptors, check_number, intact_log_kp_draws
 
 __all__ = [
@@ -423,8 +423,6 @@ def delivery_draws(
     dict
         One array of draws per quantity of :class:`ChannelDelivery`.
     """
-    from ..calibration.posterior import load_parameters
-
     rng = np.random.default_rng(seed)
     log_kp = intact_log_kp_draws(mw, log_kow, rng, per_fit=DRAWS_PER_FIT)
     n = log_kp.size

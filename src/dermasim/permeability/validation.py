@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import check_integer
-from ..solution import atomic_write
+from ..storage import atomic_write
 from .channels import Interval, delivery_draws
 from .dataset import filter_report, filtered_rows
 from .intact import check_descriptors

@@ -147,7 +147,8 @@ class SessionOutputs:
     times
         Output times ``(time,)``, sorted.
     states
-        States at ``times``, ``(batch, time, n_states)``; at a session day, just after it.
+        States at ``times``, ``(batch, time, n_states)`` (a view of a ``(batch, n_states,
+        time)`` array); at a session day, just after it.
     downtime
         Days of visible redness after each distinct session day, ``(batch, session)``.
     steps
@@ -216,7 +217,8 @@ def integrate_sessions_compiled(
     days = sorted({float(d) for d in session_days if 0.0 <= d < t_end})
     starts = [0.0, *[d for d in days if d > 0.0]]
     stops = [*starts[1:], float(t_end)]
-    states = np.zeros((batch, wanted.size, n_states))
+    # (batch, state, time) in memory, so that each endpoint reads contiguous slabs
+    states = np.zeros((batch, n_states, wanted.size))
     downtime = np.zeros((batch, len(days)))
     total_steps = np.zeros(batch, dtype=np.int64)
     red_cols = np.asarray(redness_columns, dtype=np.int64)
@@ -237,7 +239,7 @@ def integrate_sessions_compiled(
             dense = start + np.arange(0.0, dense_days + 1e-9, dense_step_days)
             probes = np.union1d(dense[(dense >= start) & (dense < stop)], wanted[inside])
             probes = probes[probes < stop]
-        out = np.empty((batch, idx.size, n_states))
+        out = np.empty((batch, n_states, idx.size))
         kernel.module.integrate_segment(
             y, p, start, stop, rtol, atol, max_steps, wanted[idx], out,
             probes, red_cols, threshold, visible, status, steps,
@@ -249,8 +251,10 @@ def integrate_sessions_compiled(
                 f"integration failed between day {start:g} and day {stop:g} for "
                 f"{bad.size} of {batch} trajectories: {_STATUS.get(code, code)}"
             )
-        states[:, idx, :] = out
+        states[:, :, idx] = out
         total_steps += steps
         if session:
             downtime[:, days.index(start)] = visible - start
-    return SessionOutputs(times=wanted, states=states, downtime=downtime, steps=total_steps)
+    return SessionOutputs(
+        times=wanted, states=states.transpose(0, 2, 1), downtime=downtime, steps=total_steps
+    )

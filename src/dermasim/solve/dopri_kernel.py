@@ -128,22 +128,10 @@ def _initial_step(t, y, f0, p, rtol, atol, span, work, f1):
 
 
 @njit(cache=True, error_model="numpy")
-def _dense(y_old, k, h, x, col):
-    """Continuous extension of the last step at ``t_old + x h`` for state ``col``."""
-    x2 = x * x
-    x3 = x2 * x
-    x4 = x3 * x
-    acc = 0.0
-    for s in range(7):
-        acc += k[s, col] * (P[s, 0] * x + P[s, 1] * x2 + P[s, 2] * x3 + P[s, 3] * x4)
-    return y_old[col] + h * acc
-
-
-@njit(cache=True, error_model="numpy")
 def _segment_one(y, p, t0, t1, rtol, atol, max_steps, t_out, out, probes, red_cols, threshold):
     """Integrate one trajectory from ``t0`` to ``t1``; returns (status, steps, last_visible).
 
-    ``y`` is advanced in place; ``out[k]`` receives the state at ``t_out[k]`` (every
+    ``y`` is advanced in place; ``out[:, k]`` receives the state at ``t_out[k]`` (every
     ``t_out`` lies in ``[t0, t1]``); ``last_visible`` is the last probe time at which the
     summed ``red_cols`` exceed ``threshold`` (``t0`` if none).
     """
@@ -151,11 +139,12 @@ def _segment_one(y, p, t0, t1, rtol, atol, max_steps, t_out, out, probes, red_co
     k = np.empty((7, n))
     work = np.empty(n)
     y_new = np.empty(n)
+    weights = np.empty(7)
     last_visible = t0
     j_out = 0
     j_probe = 0
     while j_out < t_out.size and t_out[j_out] <= t0:
-        out[j_out, :] = y
+        out[:, j_out] = y
         j_out += 1
     while j_probe < probes.size and probes[j_probe] <= t0:
         red = 0.0
@@ -166,6 +155,13 @@ def _segment_one(y, p, t0, t1, rtol, atol, max_steps, t_out, out, probes, red_co
         j_probe += 1
     span = t1 - t0
     if span <= 0.0:
+        return OK, 0, last_visible
+    if span <= max(1e-12, 1e-14 * abs(t1)):
+        # shorter than round-off of the day count (under 0.1 microsecond): the state does
+        # not move; outputs up to t1 are the state itself
+        while j_out < t_out.size and t_out[j_out] <= t1:
+            out[:, j_out] = y
+            j_out += 1
         return OK, 0, last_visible
     t = t0
     rhs_point(t, y, p, k[0])
@@ -230,11 +226,16 @@ def _segment_one(y, p, t0, t1, rtol, atol, max_steps, t_out, out, probes, red_co
             # outputs and probes inside (t, t_new]
             while j_out < t_out.size and t_out[j_out] <= t_new:
                 if t_out[j_out] == t_new:
-                    out[j_out, :] = y_new
+                    out[:, j_out] = y_new
                 else:
                     x = (t_out[j_out] - t) / h
+                    for s in range(7):
+                        weights[s] = h * x * (P[s, 0] + x * (P[s, 1] + x * (P[s, 2] + x * P[s, 3])))
                     for j in range(n):
-                        out[j_out, j] = _dense(y, k, h, x, j)
+                        acc = 0.0
+                        for s in range(7):
+                            acc += weights[s] * k[s, j]
+                        out[j, j_out] = y[j] + acc
                 j_out += 1
             if j_probe < probes.size and probes[j_probe] <= t_new:
                 # redness along the step as one quartic in x: coefficients once a step
@@ -286,7 +287,7 @@ def integrate_segment(
 ):
     """Integrate every trajectory ``y[i]`` (in place) from ``t0`` to ``t1`` in parallel.
 
-    ``out[i, k]`` receives trajectory ``i`` at ``t_out[k]``; ``last_visible[i]``,
+    ``out[i, :, k]`` receives trajectory ``i`` at ``t_out[k]``; ``last_visible[i]``,
     ``status[i]`` and ``steps[i]`` are written per trajectory (see :func:`_segment_one`).
     """
     for i in prange(y.shape[0]):
@@ -319,7 +320,7 @@ def integrate_segment_serial(
     """:func:`integrate_segment` on one thread: small batches skip the thread pool's
     start-up.
 
-    ``out[i, k]`` receives trajectory ``i`` at ``t_out[k]``; ``last_visible[i]``,
+    ``out[i, :, k]`` receives trajectory ``i`` at ``t_out[k]``; ``last_visible[i]``,
     ``status[i]`` and ``steps[i]`` are written per trajectory (see :func:`_segment_one`).
     """
     for i in range(y.shape[0]):

@@ -85,7 +85,7 @@ def test_quantitative_endpoints_have_an_error_model() -> None:
 
 
 def test_observation_parameters_are_documented() -> None:
-    from dermasim.calibration.evidence import observation_parameters
+    from dermasim.parameters import observation_parameters
 
     ps = observation_parameters()
     for name in EVIDENCE.gains():

@@ -7,8 +7,8 @@ import pytest
 
 from dermasim.calibration.fit import calibrate
 from dermasim.calibration.likelihood import CalibrationProblem
-from dermasim.calibration.posterior import Posterior
 from dermasim.errors import DermasimError
+from dermasim.parameters.posterior import Posterior
 
 TINY = CalibrationProblem(fit=("synthesis_decline_per_year",)).subset(["AG-1", "AG-3"])
 

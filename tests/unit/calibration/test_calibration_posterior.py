@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from dermasim.calibration.likelihood import DEFAULT_FIT
-from dermasim.calibration.posterior import Posterior, load_parameters
 from dermasim.errors import ParameterError
 from dermasim.parameters import ParameterSet
+from dermasim.parameters.posterior import Posterior, load_parameters
 
 
 @pytest.fixture(scope="module")

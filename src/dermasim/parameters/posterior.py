@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import ParameterError, invalid_value
-from ..parameters import ParameterSet
+from .observation import observation_parameters
+from .parameter_set import ParameterSet, bundled_parameter_sets
 
 __all__ = ["DEFAULT_POSTERIOR", "Posterior", "load_parameters"]
 
@@ -72,8 +73,6 @@ class Posterior(ParameterSet):
         observation parameter and inside its bounds.
         """
         import zipfile
-
-        from .evidence import observation_parameters
 
         where = f"posterior file {os.fspath(path)!r}"
         try:
@@ -190,8 +189,6 @@ def load_parameters(name: str | ParameterSet = "posterior") -> ParameterSet:
                 invalid_value("parameters", name, "an existing posterior .npz file", "'posterior'")
             )
         return Posterior.from_file(name)
-    from ..parameters.parameter_set import bundled_parameter_sets
-
     if name in bundled_parameter_sets():
         return ParameterSet.load(name)
     raise ParameterError(
