@@ -1,6 +1,7 @@
-"""Courses, sessions and protocols: the validated treatment plan objects.
+"""Courses and sessions: the validated treatment plan objects.
 
-A :class:`Protocol` is an ordered tuple of :class:`Course` objects. A course is one treatment
+A protocol (:mod:`dermasim.protocol.schedule`) is an ordered tuple of :class:`Course`
+objects; this module holds the courses as plain validated data. A course is one treatment
 repeated ``sessions`` times, ``interval_days`` apart, from ``start_day``. Every constructed
 course is complete and canonical: settings that apply to its treatment and were left out are
 filled with defaults, settings that do not apply are rejected.
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import difflib
 import math
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from numbers import Real
@@ -36,8 +36,8 @@ __all__ = [
     "TREATMENTS",
     "TREATMENT_ALIASES",
     "Course",
-    "Protocol",
     "Session",
+    "compact_string",
     "make_course",
     "resolve_treatment",
 ]
@@ -468,130 +468,8 @@ class Session:
     course: Course
 
 
-@dataclass(frozen=True)
-class Protocol:
-    """An ordered set of treatment courses; no courses means no treatment.
-
-    ``name`` and ``description`` are labels: they are not part of the compact string and
-    do not take part in equality.
-
-    Parameters
-    ----------
-    courses
-        The courses (a list is accepted and stored as a tuple).
-    name
-        Short human label.
-    description
-        Longer free text.
-    """
-
-    courses: tuple[Course, ...] = ()
-    name: str = field(default="", compare=False)
-    description: str = field(default="", compare=False)
-
-    def __post_init__(self) -> None:
-        courses = self.courses
-        if isinstance(courses, Course):
-            courses = (courses,)
-        if not isinstance(courses, list | tuple):
-            raise ProtocolError(
-                invalid_value("courses", courses, "a tuple of Course", "courses = (Course(...),)")
-            )
-        for i, course in enumerate(courses):
-            if not isinstance(course, Course):
-                raise ProtocolError(
-                    invalid_value(
-                        f"course[{i}]", course, "a Course", 'Course("microneedling", 4, 30.0)'
-                    )
-                )
-        object.__setattr__(self, "courses", tuple(courses))
-        for label in ("name", "description"):
-            if not isinstance(getattr(self, label), str):
-                raise ProtocolError(
-                    invalid_value(label, getattr(self, label), "a string", f'{label} = "..."')
-                )
-
-    # ------------------------------------------------------------------ constructors
-    @classmethod
-    def parse(cls, text: str) -> Protocol:
-        """Parse a compact protocol string such as ``"4 x microneedling 1.5 mm every 30 days"``.
-
-        See :mod:`dermasim.protocol.grammar` for the syntax.
-        """
-        from .grammar import parse_compact
-
-        return cls(courses=parse_compact(text))
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Protocol:
-        """Build a protocol from a mapping with the TOML schema (see :mod:`.toml_io`)."""
-        from .toml_io import protocol_from_dict
-
-        return protocol_from_dict(data)
-
-    @classmethod
-    def from_toml(cls, source: str | os.PathLike[str]) -> Protocol:
-        """Read a protocol from a TOML file path or from TOML text (see :mod:`.toml_io`)."""
-        from .toml_io import protocol_from_toml
-
-        return protocol_from_toml(source)
-
-    @classmethod
-    def load(cls, spec: str | os.PathLike[str]) -> Protocol:
-        """Load a protocol from a TOML file, a bundled protocol name or a compact string.
-
-        Parameters
-        ----------
-        spec
-            A path (``os.PathLike``, or a string naming an existing file or ending in
-            ``.toml``), the name of a bundled protocol (``"pn-standard"``) or a compact string.
-        """
-        from .bundled import load_protocol
-
-        return load_protocol(spec)
-
-    # ------------------------------------------------------------------ views
-    def to_dict(self) -> dict[str, Any]:
-        """Return a canonical JSON-serialisable dict.
-
-        Keys: ``name``, ``description`` (only when not empty), ``compact`` (``str(self)``)
-        and ``course`` (a list of course dicts holding only the keys that apply).
-        """
-        out: dict[str, Any] = {"name": self.name}
-        if self.description:
-            out["description"] = self.description
-        out["compact"] = str(self)
-        out["course"] = [course.to_dict() for course in self.courses]
-        return out
-
-    def to_toml(self) -> str:
-        """Return TOML text such that ``Protocol.from_toml(p.to_toml()) == p``."""
-        from .toml_io import protocol_to_toml
-
-        return protocol_to_toml(self)
-
-    def sessions(self) -> tuple[Session, ...]:
-        """All sessions of all courses, sorted by day (ties keep course order)."""
-        items = [
-            Session(day=day, course_index=i, course=course)
-            for i, course in enumerate(self.courses)
-            for day in course.session_days()
-        ]
-        return tuple(sorted(items, key=lambda s: s.day))
-
-    @property
-    def treatments(self) -> frozenset[str]:
-        """The set of treatments used."""
-        return frozenset(course.treatment for course in self.courses)
-
-    @property
-    def last_session_day(self) -> float | None:
-        """Day of the last session, or ``None`` for no treatment."""
-        days = [day for course in self.courses for day in course.session_days()]
-        return max(days) if days else None
-
-    def __str__(self) -> str:
-        """Canonical compact string; ``"no treatment"`` when there are no courses."""
-        if not self.courses:
-            return "no treatment"
-        return "; ".join(str(course) for course in self.courses)
+def compact_string(courses: tuple[Course, ...]) -> str:
+    """Canonical compact string of a sequence of courses; ``"no treatment"`` for none."""
+    if not courses:
+        return "no treatment"
+    return "; ".join(str(course) for course in courses)

@@ -1,4 +1,8 @@
-"""Protocols as TOML files and plain mappings.
+"""Protocols as TOML files and plain mappings: their fields read and written.
+
+The readers return the fields of a protocol (``courses``, ``name``, ``description``) as a
+plain mapping; :class:`dermasim.protocol.Protocol` is built from them one layer up
+(:mod:`dermasim.protocol.schedule`).
 
 Schema (unknown keys are errors)::
 
@@ -47,9 +51,10 @@ import tomli_w
 from .._files import looks_like_path
 from ..errors import ProtocolError, invalid_value
 from ..units import to_cm2, to_days, to_mg_per_cm2, to_mg_per_ml, to_minutes, to_ml, to_mm
-from .course import COURSE_FIELDS, Course, Protocol, make_course
+from .course import COURSE_FIELDS, Course, compact_string, make_course
+from .grammar import parse_compact
 
-__all__ = ["TOP_LEVEL_KEYS", "protocol_from_dict", "protocol_from_toml", "protocol_to_toml"]
+__all__ = ["TOP_LEVEL_KEYS", "fields_to_toml", "protocol_fields", "toml_fields"]
 
 #: Keys allowed at the top level of a protocol TOML file or mapping.
 TOP_LEVEL_KEYS: tuple[str, ...] = ("name", "description", "compact", "course")
@@ -94,8 +99,9 @@ def _course_from_mapping(data: object, index: int) -> Course:
     return make_course(where=where, **values)
 
 
-def protocol_from_dict(data: Mapping[str, Any]) -> Protocol:
-    """Build a :class:`Protocol` from a mapping with the TOML schema.
+def protocol_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of a protocol (``courses``, ``name``, ``description``) from a mapping with
+    the TOML schema.
 
     Parameters
     ----------
@@ -139,16 +145,16 @@ def protocol_from_dict(data: Mapping[str, Any]) -> Protocol:
         courses = tuple(_course_from_mapping(item, i) for i, item in enumerate(raw_courses))
 
     compact = data.get("compact")
-    if courses is not None and isinstance(compact, str) and compact == str(Protocol(courses)):
+    if courses is not None and isinstance(compact, str) and compact == compact_string(courses):
         compact = None  # the canonical form of the courses (it may name a custom product)
     if compact is not None:
-        parsed = Protocol.parse(compact) if isinstance(compact, str) else None
-        if parsed is None:
+        if not isinstance(compact, str):
             raise ProtocolError(
                 invalid_value("compact", compact, "a protocol string", 'compact = "none"')
             )
-        if courses is not None and parsed.courses != courses:
-            expected = str(Protocol(courses))
+        parsed = parse_compact(compact)
+        if courses is not None and parsed != courses:
+            expected = compact_string(courses)
             raise ProtocolError(
                 invalid_value(
                     "compact",
@@ -157,8 +163,8 @@ def protocol_from_dict(data: Mapping[str, Any]) -> Protocol:
                     f"compact = {expected!r} or leave compact out",
                 )
             )
-        courses = parsed.courses
-    return Protocol(courses=courses or (), **labels)
+        courses = parsed
+    return {"courses": courses or (), **labels}
 
 
 def _read_source(source: str | os.PathLike[str]) -> str:
@@ -197,8 +203,8 @@ def _read_source(source: str | os.PathLike[str]) -> str:
         ) from None
 
 
-def protocol_from_toml(source: str | os.PathLike[str]) -> Protocol:
-    """Read a protocol from a TOML file or TOML text.
+def toml_fields(source: str | os.PathLike[str]) -> dict[str, Any]:
+    """The fields of a protocol read from a TOML file or TOML text.
 
     Parameters
     ----------
@@ -219,7 +225,7 @@ def protocol_from_toml(source: str | os.PathLike[str]) -> Protocol:
         raise ProtocolError(
             f"protocol TOML is malformed: {reason}; for example {_TOML_EXAMPLE}"
         ) from None
-    return protocol_from_dict(data)
+    return protocol_fields(data)
 
 
 def _plain(value: Any) -> Any:
@@ -229,13 +235,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def protocol_to_toml(protocol: Protocol) -> str:
-    """Write a protocol as TOML text that :func:`protocol_from_toml` reads back equal."""
-    data: dict[str, Any] = {"name": protocol.name}
-    if protocol.description:
-        data["description"] = protocol.description
+def fields_to_toml(courses: tuple[Course, ...], name: str, description: str) -> str:
+    """TOML text of a protocol's fields that :func:`toml_fields` reads back equal."""
+    data: dict[str, Any] = {"name": name}
+    if description:
+        data["description"] = description
     data["course"] = [
-        {key: _plain(value) for key, value in course.to_dict().items()}
-        for course in protocol.courses
+        {key: _plain(value) for key, value in course.to_dict().items()} for course in courses
     ]
     return tomli_w.dumps(data)

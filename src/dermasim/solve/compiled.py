@@ -233,13 +233,14 @@ def integrate_sessions_compiled(
             y = np.ascontiguousarray(jump(y, start), dtype=float)
         last = k == len(starts) - 1
         inside = (wanted >= start) & ((wanted <= stop) if last else (wanted < stop))
-        idx = np.flatnonzero(inside)
+        idx = np.flatnonzero(inside)  # a contiguous run of the sorted output days
+        lo, hi = (int(idx[0]), int(idx[-1]) + 1) if idx.size else (0, 0)
         probes = np.empty(0)
         if session:
             dense = start + np.arange(0.0, dense_days + 1e-9, dense_step_days)
             probes = np.union1d(dense[(dense >= start) & (dense < stop)], wanted[inside])
             probes = probes[probes < stop]
-        out = np.empty((batch, n_states, idx.size))
+        out = states[:, :, lo:hi]  # the kernel writes straight into the result
         kernel.module.integrate_segment(
             y, p, start, stop, rtol, atol, max_steps, wanted[idx], out,
             probes, red_cols, threshold, visible, status, steps,
@@ -251,7 +252,6 @@ def integrate_sessions_compiled(
                 f"integration failed between day {start:g} and day {stop:g} for "
                 f"{bad.size} of {batch} trajectories: {_STATUS.get(code, code)}"
             )
-        states[:, :, idx] = out
         total_steps += steps
         if session:
             downtime[:, days.index(start)] = visible - start

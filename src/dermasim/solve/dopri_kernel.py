@@ -297,36 +297,3 @@ def integrate_segment(
         status[i] = code
         steps[i] = taken
         last_visible[i] = visible
-
-
-@njit(cache=True, error_model="numpy")
-def integrate_segment_serial(
-    y,
-    p,
-    t0,
-    t1,
-    rtol,
-    atol,
-    max_steps,
-    t_out,
-    out,
-    probes,
-    red_cols,
-    threshold,
-    last_visible,
-    status,
-    steps,
-):
-    """:func:`integrate_segment` on one thread: small batches skip the thread pool's
-    start-up.
-
-    ``out[i, :, k]`` receives trajectory ``i`` at ``t_out[k]``; ``last_visible[i]``,
-    ``status[i]`` and ``steps[i]`` are written per trajectory (see :func:`_segment_one`).
-    """
-    for i in range(y.shape[0]):
-        code, taken, visible = _segment_one(
-            y[i], p[i], t0, t1, rtol, atol, max_steps, t_out, out[i], probes, red_cols, threshold[i]
-        )
-        status[i] = code
-        steps[i] = taken
-        last_visible[i] = visible
