@@ -8,18 +8,50 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["atomic_write"]
+__all__ = ["atomic_write", "remove_stale_temporaries"]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def remove_stale_temporaries(target: Path) -> list[Path]:
+    """Remove temporaries of ``target`` left by writers that no longer run.
+
+    :func:`atomic_write` names its temporary ``.<name>.<pid>.<random>.tmp``; one whose
+    process is gone (killed mid-write) is removed. Temporaries of live writers are kept.
+    """
+    removed = []
+    for tmp in target.parent.glob(f".{target.name}.*.tmp"):
+        pid_text = tmp.name[len(target.name) + 2 :].split(".", 1)[0]
+        if pid_text.isdigit() and not _alive(int(pid_text)):
+            try:
+                tmp.unlink()
+                removed.append(tmp)
+            except FileNotFoundError:
+                pass
+    return removed
 
 
 def atomic_write(path: str | os.PathLike[str], write: Callable[[str], Any]) -> Path:
     """Write a file through a temporary sibling and an atomic rename.
 
     ``write`` is called with the temporary path; nothing appears at ``path`` unless it
-    returns without error, and the temporary file is removed either way.
+    returns without error, and the temporary file is removed either way. Temporaries that a
+    killed writer left beside ``path`` are removed first (:func:`remove_stale_temporaries`).
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    remove_stale_temporaries(target)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent
+    )
     os.close(fd)
     try:
         write(tmp)

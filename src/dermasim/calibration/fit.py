@@ -32,6 +32,7 @@ import numpy as np
 
 from ..errors import DermasimError, check_integer
 from ..storage import atomic_write
+from ..workers import die_with_parent
 from .likelihood import CalibrationProblem
 
 __all__ = ["CalibrationResult", "calibrate"]
@@ -51,6 +52,7 @@ _WORKER_PROBLEM: CalibrationProblem | None = None
 
 def _init_worker(problem: CalibrationProblem) -> None:
     global _WORKER_PROBLEM
+    die_with_parent()  # a calibration killed with SIGKILL leaves no workers behind
     _WORKER_PROBLEM = problem
 
 

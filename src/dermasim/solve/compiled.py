@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import SimulationError, SolverError
+from ..storage import atomic_write
 from .codegen import GeneratedRhs, generate_rhs_source
 
 __all__ = ["SessionOutputs", "compiled_available", "integrate_sessions_compiled", "load_kernel"]
@@ -127,9 +128,7 @@ def load_kernel(rhs: Callable[..., Any], n_states: int, argument_names: tuple[st
         logger.info("cache folder not writable; compiling into %s", folder)
     path = folder / f"{name}.py"
     if not path.is_file() or path.read_text("utf-8") != source:
-        tmp = folder / f".{name}.{os.getpid()}.tmp"
-        tmp.write_text(source, encoding="utf-8")
-        os.replace(tmp, path)
+        atomic_write(path, lambda tmp: Path(tmp).write_text(source, encoding="utf-8"))
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
