@@ -154,7 +154,7 @@ class Simulation:
         UV, non-smoker.
     parameters
         The parameters whose draws are simulated: the bundled posterior by default
-        (:class:`~dermasim.calibration.Posterior`), or a prior :class:`ParameterSet`.
+        (:class:`~dermasim.parameters.Posterior`), or a prior :class:`ParameterSet`.
     solver
         Solver options: the compiled backend where Numba is installed, else SciPy.
     """
@@ -198,15 +198,18 @@ class Simulation:
         grid = np.union1d(np.union1d(days_grid, extra), [days])
         session_days = np.asarray(sorted(by_day), dtype=float)
         options = self.solver
+        schedule: dict[str, Any] = {
+            "t_end": days,
+            "session_days": list(by_day),
+            "jump": jump,
+            "t_eval": grid,
+        }
         if options.resolved_backend() == "compiled":
             outputs = integrate_sessions_compiled(
                 rhs,
                 y0,
                 a,
-                t_end=days,
-                session_days=list(by_day),
-                jump=jump,
-                t_eval=grid,
+                **schedule,
                 redness_columns=REDNESS_COLUMNS,
                 redness_threshold=p["redness_threshold"],
                 rtol=options.rtol,
@@ -217,16 +220,7 @@ class Simulation:
             states = floor_round_off(outputs.states, options.rtol, options.atol)
             downtime = outputs.downtime
         else:
-            traj = integrate_sessions(
-                rhs,
-                y0,
-                a,
-                t_end=days,
-                session_days=list(by_day),
-                jump=jump,
-                t_eval=grid,
-                options=options,
-            )
+            traj = integrate_sessions(rhs, y0, a, **schedule, options=options)
             downtime = downtime_days(
                 traj.times, redness(traj.states), session_days, p["redness_threshold"]
             )

@@ -26,6 +26,16 @@ COMPILED = SolverOptions(backend="compiled")
 REFERENCE = SolverOptions(backend="scipy", method="RK45", rtol=1e-10, atol=1e-12)
 
 
+def RANDOM_CASES(max_examples):
+    """Hypothesis settings of the random patient-and-course comparisons (reproducible)."""
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+
 def test_tableau_is_scipys_rk45():
     from scipy.integrate._ivp.rk import RK45
 
@@ -129,12 +139,7 @@ def _assert_matches(sim, ref, days=400.0):
     assert np.all(downtime <= 0.1 + 1e-9)
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@RANDOM_CASES(max_examples=25)
 @given(protocol=protocols, patient=_patients())
 def test_compiled_matches_a_tight_scipy_solve(protocol, patient):
     """Random valid patients and courses (the strict 500-case run is in make validate)."""
@@ -147,12 +152,7 @@ def test_compiled_matches_a_tight_scipy_solve(protocol, patient):
 
 
 @pytest.mark.slow
-@settings(
-    max_examples=500,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@RANDOM_CASES(max_examples=500)
 @given(protocol=protocols, patient=_patients())
 def test_compiled_matches_a_tight_scipy_solve_500_cases(protocol, patient):
     """The acceptance run: 500 random valid patients and courses (make validate)."""
