@@ -98,14 +98,14 @@ def _compiled_states(inputs: dict[str, Any], days: float) -> np.ndarray:
     by_day: dict[float, list[Any]] = {}
     for s in inputs["protocol"].sessions():
         by_day.setdefault(float(s.day), []).append(s.course)
-    geometry, a = inputs["patient"].geometry(), inputs["args"]
+    a = inputs["args"]
     out = integrate_sessions_compiled(
         rhs,
         inputs["y0"],
         a,
         t_end=days,
         session_days=list(by_day),
-        jump=lambda y, d: apply_day_sessions(y, by_day[d], geometry, a),
+        jump=lambda y, d: apply_day_sessions(y, by_day[d], a),
         t_eval=[0.0, *REPORT_DAYS],
         redness_columns=REDNESS_COLUMNS,
         redness_threshold=inputs["draws"]["redness_threshold"],

@@ -24,7 +24,6 @@ import numpy as np
 
 from .contraindications import check_candidacy
 from .errors import SimulationError, invalid_value
-from .geometry import SkinGeometry
 from .model import (
     REDNESS_COLUMNS,
     STATE_NAMES,
@@ -137,7 +136,6 @@ class _Run:
     y0: np.ndarray
     args: dict[str, np.ndarray]
     draws: dict[str, np.ndarray]
-    geometry: SkinGeometry
     session_days: np.ndarray
 
 
@@ -176,7 +174,6 @@ class Simulation:
             p = self.parameters.sample(draws, np.random.default_rng(seed))
         a = model_arguments(p, self.patient)
         y0 = initial_state(a)
-        geometry = self.patient.geometry()
         sessions = [s for s in self.protocol.sessions() if s.day < days]
         skipped = len(self.protocol.sessions()) - len(sessions)
         if skipped:
@@ -192,7 +189,7 @@ class Simulation:
             by_day.setdefault(float(s.day), []).append(s.course)
 
         def jump(y: np.ndarray, day: float) -> np.ndarray:
-            return apply_day_sessions(y, by_day.get(day, []), geometry, a)
+            return apply_day_sessions(y, by_day.get(day, []), a)
 
         days_grid = np.arange(0.0, np.floor(days) + 1.0) if daily else np.array([0.0])
         grid = np.union1d(np.union1d(days_grid, extra), [days])
@@ -232,7 +229,6 @@ class Simulation:
             y0=y0,
             args=a,
             draws=p,
-            geometry=geometry,
             session_days=session_days,
         )
 
@@ -291,7 +287,7 @@ class Simulation:
         draws = _check_draws(draws, MAX_DRAWS if daily else MAX_DRAWS_AT)
         seed = _check_seed(seed)
         run = self._integrate(days, draws, seed, _check_at(at, days), point, daily)
-        endpoints = observe(run.states, run.y0, run.geometry, run.args)
+        endpoints = observe(run.states, run.y0, run.args)
         return Solution.from_arrays(
             times=run.times,
             endpoints=endpoints,

@@ -89,7 +89,6 @@ def simulate_scenarios(
     merged = {name: np.concatenate([args[k][name] for k in keys]) for name in args[keys[0]]}
     y0 = initial_state(merged)
     rows = {k: slice(i * batch, (i + 1) * batch) for i, k in enumerate(keys)}
-    geometry = {k: scenarios[k].patient.geometry() for k in keys}
     sessions: dict[float, list[tuple[str, Course]]] = {}
     injected_by: dict[str, list[tuple[float, float]]] = {k: [] for k in keys}
     for k in keys:
@@ -106,7 +105,7 @@ def simulate_scenarios(
         for k, course in sessions.get(day, []):
             today.setdefault(k, []).append(course)
         for k, courses in today.items():
-            y[rows[k]] = apply_day_sessions(y[rows[k]], courses, geometry[k], args[k])
+            y[rows[k]] = apply_day_sessions(y[rows[k]], courses, args[k])
         return y
 
     # A measurement on a session day is the visit before that day's session: it is read
@@ -134,7 +133,7 @@ def simulate_scenarios(
         states = traj.at([read_at(k, d) for d in wanted])[rows[k]].copy()
         # Day 0 is the pre-treatment visit: the state before any session of that day.
         states[:, [i for i, d in enumerate(wanted) if d == 0.0], :] = y0[rows[k]][:, None, :]
-        ends = observe(states, y0[rows[k]], geometry[k], args[k])
+        ends = observe(states, y0[rows[k]], args[k])
         injected = np.array(
             [sum(v for d, v in injected_by[k] if d < t) for t in wanted], dtype=float
         )

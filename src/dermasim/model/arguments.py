@@ -18,32 +18,95 @@ Derived steady-state rates (collagen, at the reference age with resting fibrobla
 so that ``C3 = f3`` and ``C1 = 1 - f3`` at rest, a share ``m`` of the renewal of
 collagen I passes through collagen III, and collagen III turns over ``r3`` times faster than
 collagen I.
+
+Patient constants are arguments too, one row per trajectory: the age ``age0``, the
+extrinsic ``exposure`` factor and the layer geometry (:data:`GEOMETRY_ARGUMENTS`: the top and
+bottom of the epidermis and of each dermal layer and their thicknesses, in mm). So a batch may
+hold one patient's draws or many different patients (a virtual population); the jumps and
+observation functions read the geometry row by row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from ..errors import SimulationError
 from ..patient import Patient
 from .ageing import DAYS_PER_YEAR
 
-__all__ = ["exposure_factor", "model_arguments"]
+__all__ = ["GEOMETRY_ARGUMENTS", "exposure_factor", "geometry_arguments", "model_arguments"]
+
+#: Geometry arguments (mm), one value per trajectory.
+GEOMETRY_ARGUMENTS: tuple[str, ...] = (
+    "epidermis_top_mm",
+    "epidermis_bottom_mm",
+    "papillary_top_mm",
+    "papillary_bottom_mm",
+    "reticular_top_mm",
+    "reticular_bottom_mm",
+    "papillary_mm",
+    "reticular_mm",
+    "dermis_mm",
+)
 
 
-def exposure_factor(patient: Patient, p: Mapping[str, np.ndarray]) -> np.ndarray:
-    """Extrinsic ageing factor: UV class factor times smoking factor (1 = moderate UV)."""
-    uv = {
-        "low": p["uv_factor_low"],
-        "moderate": np.ones_like(p["uv_factor_low"]),
-        "high": p["uv_factor_high"],
-    }[patient.uv_exposure]
-    smoking = p["smoking_factor"] if patient.smoker else np.ones_like(uv)
+def exposure_factor(
+    patient: Patient | Sequence[Patient], p: Mapping[str, np.ndarray]
+) -> np.ndarray:
+    """Extrinsic ageing factor: UV class factor times smoking factor (1 = moderate UV), per
+    draw; with one patient per draw when ``patient`` is a sequence."""
+    patients = _rows(patient, np.asarray(p["uv_factor_low"]).shape[0])
+    uv_class = np.array([q.uv_exposure for q in patients])
+    smoker = np.array([q.smoker for q in patients])
+    ones = np.ones_like(p["uv_factor_low"], dtype=float)
+    uv = np.where(
+        uv_class == "low",
+        p["uv_factor_low"],
+        np.where(uv_class == "high", p["uv_factor_high"], ones),
+    )
+    smoking = np.where(smoker, p["smoking_factor"], ones)
     return np.asarray(uv * smoking, dtype=float)
 
 
-def model_arguments(p: Mapping[str, np.ndarray], patient: Patient) -> dict[str, np.ndarray]:
+def _rows(patient: Patient | Sequence[Patient], batch: int) -> Sequence[Patient]:
+    if isinstance(patient, Patient):
+        return [patient] * batch
+    if len(patient) != batch:
+        raise SimulationError(
+            f"patients: {len(patient)} patients for {batch} parameter draws; give one "
+            f"patient, or one per draw (for example {batch} patients)"
+        )
+    return patient
+
+
+def geometry_arguments(patients: Sequence[Patient]) -> dict[str, np.ndarray]:
+    """The layer geometry of each patient as arrays ``(batch, 1)`` (mm)."""
+    cache: dict[tuple[float, str, str], list[float]] = {}
+    rows = []
+    for q in patients:
+        key = (float(q.age), q.sex, q.site)
+        if key not in cache:
+            g = q.geometry()
+            b = g.layer_bounds()
+            cache[key] = [
+                b["stratum_corneum"][0],
+                b["viable_epidermis"][1],
+                *b["papillary"],
+                *b["reticular"],
+                g.papillary_mm,
+                g.reticular_mm,
+                g.dermis_mm,
+            ]
+        rows.append(cache[key])
+    table = np.asarray(rows, dtype=float).reshape(len(rows), len(GEOMETRY_ARGUMENTS))
+    return {name: table[:, j : j + 1] for j, name in enumerate(GEOMETRY_ARGUMENTS)}
+
+
+def model_arguments(
+    p: Mapping[str, np.ndarray], patient: Patient | Sequence[Patient]
+) -> dict[str, np.ndarray]:
     """Arrays of shape ``(batch, 1)`` for :func:`dermasim.model.rhs.rhs`.
 
     Parameters
@@ -51,13 +114,16 @@ def model_arguments(p: Mapping[str, np.ndarray], patient: Patient) -> dict[str, 
     p
         Parameter draws by name, each of shape ``(batch,)``.
     patient
-        The patient (age and exposures).
+        The patient of every draw, or one patient per draw (a sequence of length
+        ``batch``): age, exposures and layer geometry.
     """
     col = {k: np.asarray(v, dtype=float)[:, None] for k, v in p.items()}
     a: dict[str, np.ndarray] = dict(col)
     batch = next(iter(col.values())).shape[0]
-    a["age0"] = np.full((batch, 1), float(patient.age))
-    a["exposure"] = exposure_factor(patient, p)[:, None]
+    patients = _rows(patient, batch)
+    a["age0"] = np.array([float(q.age) for q in patients]).reshape(batch, 1)
+    a["exposure"] = exposure_factor(patients, p)[:, None]
+    a.update(geometry_arguments(patients))
 
     k_d1 = np.log(2.0) / (col["collagen_I_half_life_years"] * DAYS_PER_YEAR)
     f3 = col["collagen_III_fraction"]

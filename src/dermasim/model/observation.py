@@ -30,10 +30,10 @@ the time until redness last exceeds the visibility threshold before the next ses
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
-from ..geometry import SkinGeometry
 from .filler import MM_PER_ML_PER_CM2
 from .layout import LAYERS, global_index, layer_index
 
@@ -66,9 +66,7 @@ ENDPOINTS: dict[str, tuple[str, str]] = {
 ENDPOINT_UNITS = {k: v[0] for k, v in ENDPOINTS.items()}
 
 
-def _weighted(
-    traj: np.ndarray, states: tuple[str, ...], weights: Mapping[str, float]
-) -> np.ndarray:
+def _weighted(traj: np.ndarray, states: tuple[str, ...], weights: Mapping[str, Any]) -> np.ndarray:
     total = np.zeros(traj.shape[:-1])
     for layer in LAYERS:
         for state in states:
@@ -99,7 +97,6 @@ def redness(traj: np.ndarray) -> np.ndarray:
 def observe(
     traj: np.ndarray,
     y0: np.ndarray,
-    geometry: SkinGeometry,
     a: Mapping[str, np.ndarray],
 ) -> dict[str, np.ndarray]:
     """Endpoints of a trajectory.
@@ -110,10 +107,10 @@ def observe(
         States of shape ``(batch, time, N_STATES)``.
     y0
         Pre-treatment states ``(batch, N_STATES)``, the baseline of percent endpoints.
-    geometry
-        The patient's layer thicknesses.
     a
-        Model arguments (``thickness_collagen_exponent`` is used).
+        Model arguments: ``thickness_collagen_exponent`` and each draw's layer thicknesses
+        (``papillary_mm``, ``reticular_mm``, ``dermis_mm``), so draws may be different
+        patients.
 
     Returns
     -------
@@ -121,14 +118,15 @@ def observe(
         Endpoint name -> array ``(batch, time)``.
     """
     base = y0[:, None, :]
-    w = {"papillary": geometry.papillary_mm, "reticular": geometry.reticular_mm}
+    papillary_mm, reticular_mm = a["papillary_mm"], a["reticular_mm"]  # (batch, 1)
+    w = {"papillary": papillary_mm, "reticular": reticular_mm}
     w_pap = {"papillary": 1.0, "reticular": 0.0}
     both = ("collagen_I", "collagen_III")
     out: dict[str, np.ndarray] = {}
     coll = _weighted(traj, both, w)
     coll0 = _weighted(base, both, w)
     out["collagen_density"] = _percent(coll, coll0)
-    out["collagen_content"] = 100.0 * coll / (geometry.papillary_mm + geometry.reticular_mm)
+    out["collagen_content"] = 100.0 * coll / (papillary_mm + reticular_mm)
     out["papillary_collagen"] = _percent(_weighted(traj, both, w_pap), _weighted(base, both, w_pap))
     for state in ("collagen_I", "collagen_III", "tropoelastin"):
         out[state] = _percent(_weighted(traj, (state,), w), _weighted(base, (state,), w))
@@ -138,12 +136,8 @@ def observe(
     out["epidermal_thickness"] = _percent(traj[..., ep], base[..., ep])
     theta = np.asarray(a["thickness_collagen_exponent"])  # (batch, 1)
     gel = traj[..., global_index("filler_gel")]
-    out["dermal_thickness"] = geometry.dermis_mm * (coll / coll0) ** theta + (
-        MM_PER_ML_PER_CM2 * gel
-    )
-    out["inflammation"] = _weighted(traj, ("inflammation",), w) / (
-        geometry.papillary_mm + geometry.reticular_mm
-    )
+    out["dermal_thickness"] = a["dermis_mm"] * (coll / coll0) ** theta + (MM_PER_ML_PER_CM2 * gel)
+    out["inflammation"] = _weighted(traj, ("inflammation",), w) / (papillary_mm + reticular_mm)
     out["redness"] = redness(traj)
     return out
 

@@ -35,7 +35,6 @@ from typing import Any
 
 import numpy as np
 
-from ..geometry import SkinGeometry
 from ..protocol import Course
 from .layout import LAYERS, global_index, layer_index
 from .topical import topical_delivery_ng_per_cm2
@@ -43,19 +42,24 @@ from .topical import topical_delivery_ng_per_cm2
 __all__ = ["apply_course_session", "apply_day_sessions", "layer_overlap"]
 
 
-def layer_overlap(depth_mm: Any, top_mm: float, bottom_mm: float) -> Any:
+def layer_overlap(depth_mm: Any, top_mm: Any, bottom_mm: Any) -> Any:
     """Fraction of the layer ``[top, bottom]`` lying above ``depth_mm``."""
     reach = np.minimum(depth_mm, bottom_mm) - top_mm
     return np.clip(reach / (bottom_mm - top_mm), 0.0, 1.0)
 
 
-def _layer_at_depth(depth_mm: float, geometry: SkinGeometry) -> str:
-    bounds = geometry.layer_bounds()
-    return "papillary" if depth_mm <= bounds["papillary"][1] else "reticular"
+def _in_papillary(depth_mm: Any, a: dict[str, np.ndarray]) -> np.ndarray:
+    """Per draw: whether ``depth_mm`` lies in the papillary layer (else the reticular)."""
+    return np.asarray(depth_mm <= a["papillary_bottom_mm"][:, 0])
+
+
+def _add_to_layer(out: np.ndarray, state: str, amount: Any, papillary: np.ndarray) -> None:
+    out[:, layer_index(state, "papillary")] += np.where(papillary, amount, 0.0)
+    out[:, layer_index(state, "reticular")] += np.where(papillary, 0.0, amount)
 
 
 def apply_day_sessions(
-    y: np.ndarray, courses: Sequence[Course], geometry: SkinGeometry, a: dict[str, np.ndarray]
+    y: np.ndarray, courses: Sequence[Course], a: dict[str, np.ndarray]
 ) -> np.ndarray:
     """Return the state just after all sessions of one day (``y`` is not modified).
 
@@ -64,41 +68,41 @@ def apply_day_sessions(
     needles = [c.depth_mm for c in courses if c.treatment == "microneedling" and c.depth_mm]
     needle_mm = max(needles) if needles else None
     for course in courses:
-        y = apply_course_session(y, course, geometry, a, needle_mm=needle_mm)
+        y = apply_course_session(y, course, a, needle_mm=needle_mm)
     return y
 
 
 def apply_course_session(
     y: np.ndarray,
     course: Course,
-    geometry: SkinGeometry,
     a: dict[str, np.ndarray],
     *,
     needle_mm: float | None = None,
 ) -> np.ndarray:
     """Return the state just after one session of ``course`` (``y`` is not modified).
 
-    ``needle_mm`` is the needle length of a microneedling session on the same day, which a
-    topical session's product passes through; ``None`` for intact skin.
+    The layer geometry is read from the model arguments, row by row
+    (:data:`dermasim.model.arguments.GEOMETRY_ARGUMENTS`), so each draw may be a different
+    patient. ``needle_mm`` is the needle length of a microneedling session on the same day,
+    which a topical session's product passes through; ``None`` for intact skin.
     """
     out = np.array(y, dtype=float, copy=True)
-    bounds = geometry.layer_bounds()
     ie = global_index("epidermal_injury")
-    epi_top = bounds["stratum_corneum"][0]
-    epi_bottom = bounds["viable_epidermis"][1]
+    epi_top = a["epidermis_top_mm"][:, 0]
+    epi_bottom = a["epidermis_bottom_mm"][:, 0]
     if course.treatment == "microneedling":
         assert course.depth_mm is not None
         channel = a["channel_depth_fraction"][:, 0] * course.depth_mm
         cover = a["needle_coverage"][:, 0]
         out[:, ie] += cover * layer_overlap(channel, epi_top, epi_bottom)
         for layer in LAYERS:
-            top, bottom = bounds[layer]
+            top, bottom = a[f"{layer}_top_mm"][:, 0], a[f"{layer}_bottom_mm"][:, 0]
             out[:, layer_index("injury", layer)] += cover * layer_overlap(channel, top, bottom)
     elif course.treatment == "polynucleotide":
         assert course.depth_mm is not None and course.area_cm2 is not None
         assert course.dose_mg is not None
-        layer = _layer_at_depth(course.depth_mm, geometry)
-        out[:, layer_index("pn_depot", layer)] += course.dose_mg / course.area_cm2
+        dose = course.dose_mg / course.area_cm2
+        _add_to_layer(out, "pn_depot", dose, _in_papillary(course.depth_mm, a))
         out[:, ie] += a["pn_injection_injury"][:, 0]
     elif course.treatment == "hyaluronic_filler":
         assert course.volume_ml is not None and course.area_cm2 is not None
@@ -108,9 +112,7 @@ def apply_course_session(
         assert course.product is not None
         if course.product.action == "growth_signal":
             amount, depth = topical_delivery_ng_per_cm2(course, needle_mm, a)
-            papillary = depth <= bounds["papillary"][1]
-            out[:, layer_index("topical_depot", "papillary")] += np.where(papillary, amount, 0.0)
-            out[:, layer_index("topical_depot", "reticular")] += np.where(papillary, 0.0, amount)
+            _add_to_layer(out, "topical_depot", amount, _in_papillary(depth, a))
     else:  # pragma: no cover - Course validates the treatment name
         raise ValueError(course.treatment)
     return out

@@ -167,7 +167,7 @@ def test_event_jumps_match_apply_course_session(protocol: str) -> None:
         want = y
         for s in proto.sessions():
             if s.day == day:
-                want = apply_course_session(want, s.course, patient.geometry(), a)
+                want = apply_course_session(want, s.course, a)
         got = dict(zip(sbml.STATE_IDS, y[0], strict=True))
         for ea in event.getListOfEventAssignments():
             got[ea.getVariable()] = evaluate(ea.getMath(), ns)
@@ -181,7 +181,7 @@ def test_observation_rules_match_observe(patient: Patient) -> None:
     y0 = initial_state(a)
     y = _random_state(a, 3)
     ns = _namespace(model, y[0], 0.0)
-    ends = observe(y[:, None, :], y0, patient.geometry(), a)
+    ends = observe(y[:, None, :], y0, a)
     for name in (
         "collagen_density",
         "collagen_content",

@@ -18,7 +18,7 @@ def setup():
 
 def test_baseline_reads_zero_change(setup):
     geometry, a, y0 = setup
-    out = observe(y0[:, None, :], y0, geometry, a)
+    out = observe(y0[:, None, :], y0, a)
     for name in ("collagen_density", "collagen_I", "collagen_III", "elastin", "tropoelastin"):
         np.testing.assert_allclose(out[name], 0.0, atol=1e-12)
     np.testing.assert_allclose(out["dermal_thickness"], geometry.dermis_mm)
@@ -30,7 +30,7 @@ def test_collagen_density_is_thickness_weighted(setup):
     y = y0.copy()
     col = layer_index("collagen_I", "papillary")
     y[:, col] *= 1.5
-    out = observe(y[:, None, :], y0, geometry, a)
+    out = observe(y[:, None, :], y0, a)
     added = 0.5 * y0[:, col] * geometry.papillary_mm
     base = sum(
         (y0[:, layer_index("collagen_I", la)] + y0[:, layer_index("collagen_III", la)]) * h
@@ -43,7 +43,7 @@ def test_filler_adds_ten_mm_per_ml_per_cm2(setup):
     geometry, a, y0 = setup
     y = y0.copy()
     y[:, global_index("filler_gel")] = 0.1
-    out = observe(y[:, None, :], y0, geometry, a)
+    out = observe(y[:, None, :], y0, a)
     np.testing.assert_allclose(out["dermal_thickness"], geometry.dermis_mm + 1.0)
 
 

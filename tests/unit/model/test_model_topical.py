@@ -85,28 +85,28 @@ def test_the_amount_lands_in_the_layer_of_the_channel_tips(setup):
     geometry, a, y0 = setup
     papillary_bottom = geometry.layer_bounds()["papillary"][1]
     needling = Course("microneedling", depth_mm=2.5)
-    y = apply_day_sessions(y0, [needling, serum()], geometry, a)
+    y = apply_day_sessions(y0, [needling, serum()], a)
     tip = a["channel_depth_fraction"][:, 0] * 2.5
     in_papillary = tip <= papillary_bottom
     assert depot(y)[in_papillary, 1].max(initial=0.0) == 0.0
     assert depot(y)[~in_papillary, 0].max(initial=0.0) == 0.0
     assert np.all(depot(y).sum(axis=1) > 0)
     # without needling that day the serum meets intact skin and delivers nothing
-    assert np.all(depot(apply_day_sessions(y0, [serum()], geometry, a)) == 0.0)
+    assert np.all(depot(apply_day_sessions(y0, [serum()], a)) == 0.0)
 
 
 def test_same_day_order_does_not_matter(setup):
-    geometry, a, y0 = setup
+    _geometry, a, y0 = setup
     needling = Course("microneedling", depth_mm=1.5)
-    first = apply_day_sessions(y0, [needling, serum()], geometry, a)
-    second = apply_day_sessions(y0, [serum(), needling], geometry, a)
+    first = apply_day_sessions(y0, [needling, serum()], a)
+    second = apply_day_sessions(y0, [serum(), needling], a)
     np.testing.assert_array_equal(first, second)
 
 
 def test_a_product_without_action_fills_no_depot(setup):
-    geometry, a, y0 = setup
+    _geometry, a, y0 = setup
     inert = TopicalProduct("inert", "inert", 300.0, 2.0, "two_pathway", 1.0, "none")
-    y = apply_day_sessions(y0, [Course("microneedling"), serum(product=inert)], geometry, a)
+    y = apply_day_sessions(y0, [Course("microneedling"), serum(product=inert)], a)
     assert np.all(depot(y) == 0.0)
 
 

@@ -74,7 +74,6 @@ def _course_run(protocol, patient, n, seed=0, rows=None):
     if rows is not None:
         p = {k: v[rows] for k, v in p.items()}
     a = model_arguments(p, patient)
-    geometry = patient.geometry()
     by_day = {}
     for s in Protocol.parse(protocol).sessions():
         by_day.setdefault(float(s.day), []).append(s.course)
@@ -83,7 +82,7 @@ def _course_run(protocol, patient, n, seed=0, rows=None):
         args=a,
         t_end=365.0,
         session_days=list(by_day),
-        jump=lambda y, d: apply_day_sessions(y, by_day.get(d, []), geometry, a),
+        jump=lambda y, d: apply_day_sessions(y, by_day.get(d, []), a),
         t_eval=[0, 30, 90, 365],
         redness_columns=dermasim.model.REDNESS_COLUMNS,
         redness_threshold=p["redness_threshold"],
