@@ -57,9 +57,12 @@ def exposure_factor(
 ) -> np.ndarray:
     """Extrinsic ageing factor: UV class factor times smoking factor (1 = moderate UV), per
     draw; with one patient per draw when ``patient`` is a sequence."""
-    patients = _rows(patient, np.asarray(p["uv_factor_low"]).shape[0])
-    uv_class = np.array([q.uv_exposure for q in patients])
-    smoker = np.array([q.smoker for q in patients])
+    if isinstance(patient, Patient):
+        uv_class, smoker = np.array(patient.uv_exposure), np.array(patient.smoker)
+    else:
+        patients = _rows(patient, np.asarray(p["uv_factor_low"]).shape[0])
+        uv_class = np.array([q.uv_exposure for q in patients])
+        smoker = np.array([q.smoker for q in patients])
     ones = np.ones_like(p["uv_factor_low"], dtype=float)
     uv = np.where(
         uv_class == "low",
@@ -120,10 +123,11 @@ def model_arguments(
     col = {k: np.asarray(v, dtype=float)[:, None] for k, v in p.items()}
     a: dict[str, np.ndarray] = dict(col)
     batch = next(iter(col.values())).shape[0]
-    patients = _rows(patient, batch)
-    a["age0"] = np.array([float(q.age) for q in patients]).reshape(batch, 1)
-    a["exposure"] = exposure_factor(patients, p)[:, None]
-    a.update(geometry_arguments(patients))
+    distinct = [patient] if isinstance(patient, Patient) else _rows(patient, batch)
+    rows = np.zeros(batch, dtype=int) if isinstance(patient, Patient) else np.arange(batch)
+    a["age0"] = np.array([float(q.age) for q in distinct])[rows].reshape(batch, 1)
+    a["exposure"] = exposure_factor(patient, p)[:, None]
+    a.update({k: v[rows] for k, v in geometry_arguments(distinct).items()})
 
     k_d1 = np.log(2.0) / (col["collagen_I_half_life_years"] * DAYS_PER_YEAR)
     f3 = col["collagen_III_fraction"]
