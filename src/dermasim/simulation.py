@@ -278,8 +278,10 @@ class Simulation:
         daily
             Keep every endpoint on the daily grid (the default, for curves and figures). With
             ``False`` only day 0, the ``at`` days and the horizon are kept, so memory is
-            ``O(draws x len(at))`` and up to 10^6 draws fit; downtime is computed as the
-            solver goes, the same either way.
+            ``O(draws x len(at))`` and up to 10^6 draws fit. Downtime is read from redness
+            probes every ``solver.dense_step_days`` for ``solver.dense_days`` after each
+            session and at every kept day: the same either way unless redness lasts beyond
+            ``dense_days`` (30 by default), where the daily grid resolves it more finely.
         """
         if not isinstance(daily, bool):
             raise SimulationError(invalid_value("daily", daily, "True or False", "daily = False"))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import socket
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -21,15 +23,24 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname()) or "host"
+
+
 def remove_stale_temporaries(target: Path) -> list[Path]:
     """Remove temporaries of ``target`` left by writers that no longer run.
 
-    :func:`atomic_write` names its temporary ``.<name>.<pid>.<random>.tmp``; one whose
-    process is gone (killed mid-write) is removed. Temporaries of live writers are kept.
+    :func:`atomic_write` names its temporary ``.<name>.<host>-<pid>.<random>.tmp``; one from
+    this host whose process is gone (killed mid-write) is removed. Temporaries of live
+    writers, and of other hosts sharing the folder, are kept.
     """
     removed = []
+    mine = f"{_host()}-"
     for tmp in target.parent.glob(f".{target.name}.*.tmp"):
-        pid_text = tmp.name[len(target.name) + 2 :].split(".", 1)[0]
+        writer = tmp.name[len(target.name) + 2 :].split(".", 1)[0]
+        if not writer.startswith(mine):
+            continue
+        pid_text = writer[len(mine) :]
         if pid_text.isdigit() and not _alive(int(pid_text)):
             try:
                 tmp.unlink()
@@ -50,7 +61,7 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[str], Any]) -> P
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target)
     fd, tmp = tempfile.mkstemp(
-        prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent
+        prefix=f".{target.name}.{_host()}-{os.getpid()}.", suffix=".tmp", dir=target.parent
     )
     os.close(fd)
     try:

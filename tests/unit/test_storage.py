@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dermasim.storage import atomic_write, remove_stale_temporaries
+from dermasim.storage import _host, atomic_write, remove_stale_temporaries
 
 
 def _dead_pid():
@@ -31,13 +31,16 @@ def test_a_failed_write_leaves_nothing(tmp_path):
 
 def test_leftovers_of_dead_writers_are_removed_and_live_ones_kept(tmp_path):
     target = tmp_path / "simulation.nc"
-    dead = tmp_path / f".simulation.nc.{_dead_pid()}.abc123.tmp"
-    live = tmp_path / f".simulation.nc.{os.getppid()}.def456.tmp"
-    other = tmp_path / f".other.nc.{_dead_pid()}.x.tmp"
-    for path in (dead, live, other):
+    host = _host()
+    dead = tmp_path / f".simulation.nc.{host}-{_dead_pid()}.abc123.tmp"
+    live = tmp_path / f".simulation.nc.{host}-{os.getppid()}.def456.tmp"
+    elsewhere = tmp_path / f".simulation.nc.another-host-{_dead_pid()}.g7.tmp"
+    other = tmp_path / f".other.nc.{host}-{_dead_pid()}.x.tmp"
+    for path in (dead, live, elsewhere, other):
         path.write_text("partial")
     atomic_write(target, lambda tmp: Path(tmp).write_text("done"))
     assert target.read_text() == "done"
     assert not dead.exists()
     assert live.exists() and other.exists()
+    assert elsewhere.exists()  # a writer on another host sharing the folder is left alone
     assert remove_stale_temporaries(tmp_path / "other.nc") == [other]

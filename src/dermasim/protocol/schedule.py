@@ -192,15 +192,21 @@ def protocol_to_toml(protocol: Protocol) -> str:
     return protocol.to_toml()
 
 
-@cache
 def bundled_protocol(name: str) -> Protocol:
     """Return the bundled protocol called ``name``.
 
     Raises
     ------
     ProtocolError
-        For an unknown name, listing the bundled names.
+        For an unknown name (of any type), listing the bundled names.
     """
+    if not isinstance(name, str) or name not in BUNDLED_NAMES:
+        raise unknown_bundled(name)
+    return _bundled(name)
+
+
+@cache
+def _bundled(name: str) -> Protocol:
     return Protocol.from_toml(bundled_text(name))
 
 

@@ -255,7 +255,9 @@ def _emit(outputs: list[Symbol | float], argument_index: Mapping[str, int]) -> l
 
     def ref(x: Symbol | float) -> str:
         if isinstance(x, float):
-            return repr(x) if math.isfinite(x) else f"float({str(x)!r})"
+            if not math.isfinite(x):
+                return f"float({str(x)!r})"
+            return repr(x) if x >= 0.0 else f"({x!r})"  # (-2.0) ** v, not -(2.0 ** v)
         return names[id(x)]
 
     for node in order:

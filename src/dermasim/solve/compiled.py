@@ -49,14 +49,25 @@ __all__ = ["SessionOutputs", "compiled_available", "integrate_sessions_compiled"
 logger = logging.getLogger("dermasim")
 
 _MARKER = "# KERNEL -"
-_STATUS = {1: "too many steps", 2: "step size fell below round-off", 3: "a state became non-finite"}
+_STATUS = {
+    1: "too many steps",
+    2: "step size fell below round-off (or the states do not stay finite)",
+}
 
 Jump = Callable[[np.ndarray, float], np.ndarray]
 
 
+@cache
 def compiled_available() -> bool:
-    """Whether Numba can be imported (the ``fast`` extra)."""
-    return importlib.util.find_spec("numba") is not None
+    """Whether Numba can be imported (the ``fast`` extra), once a process."""
+    if importlib.util.find_spec("numba") is None:
+        return False
+    try:
+        import numba  # noqa: F401
+    except ImportError as exc:  # installed but unusable (e.g. a NumPy it does not support)
+        logger.warning("Numba is installed but cannot be imported (%s); using SciPy", exc)
+        return False
+    return True
 
 
 def _cache_dir() -> Path:
@@ -213,6 +224,11 @@ def integrate_sessions_compiled(
     kernel = load_kernel(rhs, n_states, tuple(sorted(args)))
     p = kernel.generated.pack(args, batch)
     wanted = np.unique(np.asarray(t_eval, dtype=float))
+    if wanted.size and (wanted[0] < 0.0 or wanted[-1] > t_end or not np.isfinite(wanted).all()):
+        raise SolverError(
+            f"t_eval = {wanted[0]:g} .. {wanted[-1]:g} is not valid: allowed days from 0 to "
+            f"the horizon {t_end:g}; for example t_eval = [0, 90, {t_end:g}]"
+        )
     days = sorted({float(d) for d in session_days if 0.0 <= d < t_end})
     starts = [0.0, *[d for d in days if d > 0.0]]
     stops = [*starts[1:], float(t_end)]
@@ -221,7 +237,9 @@ def integrate_sessions_compiled(
     downtime = np.zeros((batch, len(days)))
     total_steps = np.zeros(batch, dtype=np.int64)
     red_cols = np.asarray(redness_columns, dtype=np.int64)
-    threshold = np.ascontiguousarray(np.broadcast_to(redness_threshold, (batch,)), dtype=float)
+    threshold = np.ascontiguousarray(
+        np.broadcast_to(np.asarray(redness_threshold, dtype=float).reshape(-1), (batch,))
+    )
     y = np.ascontiguousarray(y0, dtype=float).copy()
     status = np.zeros(batch, dtype=np.int64)
     steps = np.zeros(batch, dtype=np.int64)
@@ -238,7 +256,8 @@ def integrate_sessions_compiled(
         if session:
             dense = start + np.arange(0.0, dense_days + 1e-9, dense_step_days)
             probes = np.union1d(dense[(dense >= start) & (dense < stop)], wanted[inside])
-            probes = probes[probes < stop]
+            # up to the next session; the last segment includes the horizon (as SciPy's)
+            probes = probes[(probes <= stop) if last else (probes < stop)]
         out = states[:, :, lo:hi]  # the kernel writes straight into the result
         kernel.module.integrate_segment(
             y, p, start, stop, rtol, atol, max_steps, wanted[idx], out,

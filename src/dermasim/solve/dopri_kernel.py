@@ -95,7 +95,7 @@ P = np.array(
     ]
 )
 
-OK, TOO_MANY_STEPS, STEP_TOO_SMALL, NOT_FINITE = 0, 1, 2, 3
+OK, TOO_MANY_STEPS, STEP_TOO_SMALL = 0, 1, 2
 
 
 @njit(cache=True, error_model="numpy")
@@ -215,10 +215,12 @@ def _segment_one(y, p, t0, t1, rtol, atol, max_steps, t_out, out, probes, red_co
             total += (err / scale) ** 2
             if not math.isfinite(y_new[j]):
                 finite = False
-        if not finite:
-            return NOT_FINITE, steps, last_visible
-        error_norm = math.sqrt(total / n)
         steps += 1
+        if not finite:  # a trial step too long for the dynamics: reject and shrink
+            h = h * 0.2
+            rejected = True
+            continue
+        error_norm = math.sqrt(total / n)
         if error_norm < 1.0:
             factor = 10.0 if error_norm == 0.0 else min(10.0, 0.9 * error_norm**-0.2)
             if rejected:
@@ -249,11 +251,10 @@ def _segment_one(y, p, t0, t1, rtol, atol, max_steps, t_out, out, probes, red_co
                         q3 += k[s, c] * P[s, 2]
                         q4 += k[s, c] * P[s, 3]
                 while j_probe < probes.size and probes[j_probe] <= t_new:
-                    if probes[j_probe] < t1:
-                        x = (probes[j_probe] - t) / h
-                        red = red0 + h * x * (q1 + x * (q2 + x * (q3 + x * q4)))
-                        if red > threshold:
-                            last_visible = max(last_visible, probes[j_probe])
+                    x = (probes[j_probe] - t) / h
+                    red = red0 + h * x * (q1 + x * (q2 + x * (q3 + x * q4)))
+                    if red > threshold:
+                        last_visible = max(last_visible, probes[j_probe])
                     j_probe += 1
             t = t_new
             for j in range(n):

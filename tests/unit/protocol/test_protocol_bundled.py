@@ -87,3 +87,9 @@ def test_load_dispatch():
         Protocol.load("missing.toml")
     with pytest.raises(ProtocolError):
         Protocol.load(42)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", [["pn-standard"], {"a": 1}, None, 3])
+def test_a_bundled_name_of_the_wrong_type_is_one_line(name):
+    with pytest.raises(ProtocolError, match="one of no-treatment"):
+        bundled_protocol(name)

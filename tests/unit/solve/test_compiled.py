@@ -219,3 +219,22 @@ def test_bad_run_options_name_the_field(kwargs, message):
     sim = Simulation(protocol=Protocol.parse("microneedling"))
     with pytest.raises(DermasimError, match=message):
         sim.run(days=30, **kwargs)
+
+
+def test_downtime_counts_the_horizon_as_scipy_does():
+    """Redness still visible at the horizon: both backends report it up to the horizon."""
+    protocol = Protocol.parse("1 x microneedling 1.5 mm")
+    coarse = {"dense_step_days": 1.0}
+    got = Simulation(protocol=protocol, solver=SolverOptions(backend="compiled", **coarse))
+    ref = Simulation(protocol=protocol, solver=SolverOptions(backend="scipy", **coarse))
+    a = got.run(days=2.5, draws=20, seed=0, daily=False).dataset["downtime_days"].values
+    b = ref.run(days=2.5, draws=20, seed=0, daily=False).dataset["downtime_days"].values
+    np.testing.assert_array_equal(a, b)
+    assert (a == 2.5).any()  # some draws are still red at the horizon
+
+
+def test_output_days_outside_the_horizon_are_refused():
+    kw = _course_run("microneedling", Patient(), 2)
+    kw["t_eval"] = [-1.0, 0.0, 400.0]
+    with pytest.raises(DermasimError, match=r"t_eval = -1 \.\. 400 is not valid"):
+        integrate_sessions_compiled(rhs, **kw)
