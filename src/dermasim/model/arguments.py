@@ -36,7 +36,13 @@ from ..errors import SimulationError
 from ..patient import Patient
 from .ageing import DAYS_PER_YEAR
 
-__all__ = ["GEOMETRY_ARGUMENTS", "exposure_factor", "geometry_arguments", "model_arguments"]
+__all__ = [
+    "GEOMETRY_ARGUMENTS",
+    "exposure_factor",
+    "geometry_arguments",
+    "model_arguments",
+    "patient_rows",
+]
 
 #: Geometry arguments (mm), one value per trajectory.
 GEOMETRY_ARGUMENTS: tuple[str, ...] = (
@@ -52,17 +58,32 @@ GEOMETRY_ARGUMENTS: tuple[str, ...] = (
 )
 
 
+def patient_rows(
+    patient: Patient | Sequence[Patient], batch: int
+) -> tuple[Sequence[Patient], np.ndarray]:
+    """The distinct patients of a batch and each draw's index into them.
+
+    One patient for every draw gives ``([patient], zeros)``; a sequence must hold one patient
+    per draw.
+    """
+    if isinstance(patient, Patient):
+        return [patient], np.zeros(batch, dtype=int)
+    if len(patient) != batch:
+        raise SimulationError(
+            f"patients: {len(patient)} patients for {batch} parameter draws; give one "
+            f"patient, or one per draw (for example {batch} patients)"
+        )
+    return patient, np.arange(batch)
+
+
 def exposure_factor(
     patient: Patient | Sequence[Patient], p: Mapping[str, np.ndarray]
 ) -> np.ndarray:
     """Extrinsic ageing factor: UV class factor times smoking factor (1 = moderate UV), per
     draw; with one patient per draw when ``patient`` is a sequence."""
-    if isinstance(patient, Patient):
-        uv_class, smoker = np.array(patient.uv_exposure), np.array(patient.smoker)
-    else:
-        patients = _rows(patient, np.asarray(p["uv_factor_low"]).shape[0])
-        uv_class = np.array([q.uv_exposure for q in patients])
-        smoker = np.array([q.smoker for q in patients])
+    distinct, rows = patient_rows(patient, np.asarray(p["uv_factor_low"]).shape[0])
+    uv_class = np.array([q.uv_exposure for q in distinct])[rows]
+    smoker = np.array([q.smoker for q in distinct])[rows]
     ones = np.ones_like(p["uv_factor_low"], dtype=float)
     uv = np.where(
         uv_class == "low",
@@ -71,17 +92,6 @@ def exposure_factor(
     )
     smoking = np.where(smoker, p["smoking_factor"], ones)
     return np.asarray(uv * smoking, dtype=float)
-
-
-def _rows(patient: Patient | Sequence[Patient], batch: int) -> Sequence[Patient]:
-    if isinstance(patient, Patient):
-        return [patient] * batch
-    if len(patient) != batch:
-        raise SimulationError(
-            f"patients: {len(patient)} patients for {batch} parameter draws; give one "
-            f"patient, or one per draw (for example {batch} patients)"
-        )
-    return patient
 
 
 def geometry_arguments(patients: Sequence[Patient]) -> dict[str, np.ndarray]:
@@ -123,8 +133,7 @@ def model_arguments(
     col = {k: np.asarray(v, dtype=float)[:, None] for k, v in p.items()}
     a: dict[str, np.ndarray] = dict(col)
     batch = next(iter(col.values())).shape[0]
-    distinct = [patient] if isinstance(patient, Patient) else _rows(patient, batch)
-    rows = np.zeros(batch, dtype=int) if isinstance(patient, Patient) else np.arange(batch)
+    distinct, rows = patient_rows(patient, batch)
     a["age0"] = np.array([float(q.age) for q in distinct])[rows].reshape(batch, 1)
     a["exposure"] = exposure_factor(patient, p)[:, None]
     a.update({k: v[rows] for k, v in geometry_arguments(distinct).items()})

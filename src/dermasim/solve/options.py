@@ -9,6 +9,7 @@ from numbers import Real
 import numpy as np
 
 from ..errors import SimulationError, SolverError, invalid_value
+from . import compiled
 
 __all__ = ["BACKENDS", "METHODS", "SolverOptions", "floor_round_off"]
 
@@ -90,9 +91,7 @@ class SolverOptions:
         """``"compiled"`` or ``"scipy"``: what ``"auto"`` means on this machine."""
         if self.backend != "auto":
             return self.backend
-        from .compiled import compiled_available
-
-        return "compiled" if self.method == "RK45" and compiled_available() else "scipy"
+        return "compiled" if self.method == "RK45" and compiled.compiled_available() else "scipy"
 
 
 def floor_round_off(states: np.ndarray, rtol: float, atol: float) -> np.ndarray:
