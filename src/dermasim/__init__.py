@@ -15,6 +15,7 @@ import logging
 
 from ._version import version as __version__
 from .calibration import Posterior, validate
+from .cohort import Cohort, Trial, paired_difference, run_cohort
 from .compare import Comparison, compare_protocols
 from .errors import (
     ContraindicationError,
@@ -38,6 +39,7 @@ from .solve import SolverOptions
 logging.getLogger("dermasim").addHandler(logging.NullHandler())
 
 __all__ = [
+    "Cohort",
     "Comparison",
     "ContraindicationError",
     "Course",
@@ -56,9 +58,12 @@ __all__ = [
     "Solution",
     "SolverError",
     "SolverOptions",
+    "Trial",
     "__version__",
     "bundled_protocols",
     "compare_protocols",
+    "paired_difference",
+    "run_cohort",
     "simulate",
     "skin_geometry",
     "validate",

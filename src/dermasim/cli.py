@@ -11,12 +11,16 @@ import logging
 import math
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from .cli_cohort import register as register_research_commands
+from .cli_support import check_out as _check_out
+from .cli_support import console as _console
+from .cli_support import parse_at as _parse_at
+from .cli_support import write_json as _write_json
 from .errors import DermasimError, SimulationError, invalid_value
 
 app = typer.Typer(
@@ -59,43 +63,6 @@ ParametersOption = Annotated[
 ]
 
 
-def _console(stderr: bool = False) -> Any:
-    from rich.console import Console
-
-    console = Console(stderr=stderr, highlight=False)
-    if not console.is_terminal:  # piped or captured: do not squeeze tables into 80 columns
-        console = Console(stderr=stderr, highlight=False, width=160)
-    return console
-
-
-def _parse_at(text: str | None, days: float) -> list[float] | None:
-    """Read ``--at`` as comma-separated days (or durations such as ``6 months``)."""
-    if text is None:
-        return None
-    from .units import to_days
-
-    values = []
-    for item in text.split(","):
-        item = item.strip()
-        if not item:
-            continue
-        try:
-            values.append(to_days(item, field="--at"))
-        except DermasimError:
-            raise SimulationError(
-                invalid_value(
-                    "--at", text, f"comma-separated days from 0 to {days:g}", "--at 0,30,120,180"
-                )
-            ) from None
-    if not values:
-        raise SimulationError(
-            invalid_value(
-                "--at", text, f"comma-separated days from 0 to {days:g}", "--at 0,30,120,180"
-            )
-        )
-    return values
-
-
 def _load_patient(path: Path | None) -> Any:
     from .patient import Patient
 
@@ -109,26 +76,6 @@ def _fmt(median: float, p05: float, p95: float, unit: str, sep: str = " ") -> st
     return f"{median:.{digits}f}{sep}[{p05:.{digits}f}, {p95:.{digits}f}]"
 
 
-def _check_out(out: Path | None) -> None:
-    """Refuse an output folder that cannot be written, before any long run (creates nothing)."""
-    if out is None:
-        return
-    example = "--out out/run1"
-    if out.exists() and not out.is_dir():
-        raise SimulationError(
-            invalid_value("--out", str(out), "a folder (new or existing), not a file", example)
-        )
-    probe = out.resolve()
-    while not probe.exists():
-        probe = probe.parent
-    try:  # the only reliable test of writability is to write (and remove) something
-        os.rmdir(tempfile.mkdtemp(prefix=".dermasim-probe-", dir=probe))
-    except OSError:
-        raise SimulationError(
-            invalid_value("--out", str(out), f"a folder you can write ({probe} is not)", example)
-        ) from None
-
-
 def _quantity(convert: Any, option: str, text: str, allowed: str, example: str) -> float:
     """``text`` read by a :mod:`dermasim.units` converter; a one-line error naming
     ``option`` with ``allowed`` and ``option example`` when it cannot be read."""
@@ -136,15 +83,6 @@ def _quantity(convert: Any, option: str, text: str, allowed: str, example: str) 
         return float(convert(text, field=option))
     except DermasimError:
         raise SimulationError(invalid_value(option, text, allowed, f"{option} {example}")) from None
-
-
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    from .storage import atomic_write
-
-    def write(tmp: str) -> None:
-        Path(tmp).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-
-    atomic_write(path, write)
 
 
 @app.command()
@@ -183,11 +121,14 @@ def simulate(
     report_days = report if report is not None else [d for d in DEFAULT_REPORT_DAYS if d <= days]
     payload = sol.to_json_dict(at=sorted(set(report_days)), protocol=proto)
     if out is not None:
-        sol.to_netcdf(out / "simulation.nc")
-        _write_json(out / "simulation.json", payload)
         import matplotlib.pyplot as plt
 
-        plt.close(sol.plot(path=out / "simulation.png"))
+        from .storage import OutputSet
+
+        with OutputSet(out, "simulation") as staged:
+            sol.to_netcdf(staged / "simulation.nc")
+            _write_json(staged / "simulation.json", payload)
+            plt.close(sol.plot(path=staged / "simulation.png"))
     if json_out:
         sys.stdout.write(json.dumps(payload) + "\n")
         return
@@ -275,8 +216,11 @@ def compare(
         )
     payload = result.to_json_dict()
     if out is not None:
-        result.write(out)
-        _write_json(out / "compare.json", payload)
+        from .storage import OutputSet
+
+        with OutputSet(out, "compare") as staged:
+            result.write(staged)
+            _write_json(staged / "compare.json", payload)
     if json_out:
         sys.stdout.write(json.dumps(payload) + "\n")
         return
@@ -452,8 +396,10 @@ def validate(
     result = run_validation(parameters, draws=draws, seed=seed)
     if out is not None:
         from .calibration.report import write_report
+        from .storage import OutputSet
 
-        write_report(result, out)
+        with OutputSet(out, "validation") as staged:
+            write_report(result, staged)
     if json_out:
         sys.stdout.write(json.dumps(result.to_json_dict()) + "\n")
     else:
@@ -651,7 +597,10 @@ def permeability_validate(
     _check_out(out)
     result = permeability_validation(seed=seed)
     if out is not None:
-        write_permeability_report(result, out)
+        from .storage import OutputSet
+
+        with OutputSet(out, "permeability") as staged:
+            write_permeability_report(result, staged)
     if json_out:
         sys.stdout.write(json.dumps(result.to_json_dict()) + "\n")
         return
@@ -687,6 +636,9 @@ def _version_callback(value: bool) -> None:
 
         sys.stdout.write(f"dermasim {version}\n")
         raise typer.Exit()
+
+
+register_research_commands(app)
 
 
 @app.callback()

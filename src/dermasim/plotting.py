@@ -31,7 +31,7 @@ class Solution(Protocol):
     def quantiles(self, endpoint: str) -> np.ndarray: ...
 
 
-__all__ = ["plot_comparison", "plot_solution"]
+__all__ = ["plot_comparison", "plot_power_curve", "plot_sensitivity", "plot_solution"]
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -124,6 +124,72 @@ def plot_comparison(
     ax.set_title(f"{endpoint}: median and 5-95% interval ({first}; not medical advice)", fontsize=9)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
+    fig.tight_layout()
+    _save(fig, path)
+    return fig
+
+
+def plot_sensitivity(data: Mapping[str, Any], path: str | os.PathLike[str] | None = None) -> Figure:
+    """Bars of a ``dermasim.sensitivity/1`` object's indices (ranked), with 95% intervals."""
+    plt = _pyplot()
+    rows = list(data["indices"])[::-1]
+    names = [r["parameter"] for r in rows]
+    fig, ax = plt.subplots(figsize=(7.5, 0.35 * len(names) + 1.6))
+    y = np.arange(len(names))
+    if data["method"] == "sobol":
+        for offset, key, label in ((-0.18, "S1", "first order"), (0.18, "ST", "total")):
+            ax.barh(
+                y + offset,
+                [r[key] for r in rows],
+                height=0.36,
+                xerr=[r[f"{key}_conf"] for r in rows],
+                label=label,
+            )
+        ax.set_xlabel("Sobol index (share of the variance), with 95% interval")
+        ax.legend(loc="lower right")
+    else:
+        ax.barh(y, [r["mu_star"] for r in rows], xerr=[r["mu_star_conf"] for r in rows])
+        ax.set_xlabel("Morris mu* (mean absolute elementary effect), with 95% interval")
+    ax.set_yticks(y, names)
+    target = data.get("target", {})
+    ax.set_title(
+        f"{target.get('endpoint', 'output')} at day {target.get('t_days', '?'):g}: "
+        f"{target.get('protocol', '')}",
+        fontsize=9,
+    )
+    fig.tight_layout()
+    _save(fig, path)
+    return fig
+
+
+def plot_power_curve(data: Mapping[str, Any], path: str | os.PathLike[str] | None = None) -> Figure:
+    """Power against patients per arm of a ``dermasim.trial/1`` object: the probability of
+    success with the 5-95% band of the power conditional on the parameters."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    for name, comparison in data["comparisons"].items():
+        curve = comparison["power_curve"]
+        n = [row["n_per_arm"] for row in curve]
+        line = ax.plot(n, [row["power"] for row in curve], marker="o", label=f"{name}")[0]
+        ax.fill_between(
+            n,
+            [row["conditional_power"]["p05"] for row in curve],
+            [row["conditional_power"]["p95"] for row in curve],
+            color=line.get_color(),
+            alpha=0.2,
+            linewidth=0,
+        )
+    ax.axhline(0.8, color="0.6", linestyle=":", linewidth=1)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("patients per arm")
+    ax.set_ylabel(f"probability of success (alpha = {data['alpha']:g}, two-sided)")
+    ep = data["endpoint"]
+    ax.set_title(
+        f"{ep['name']} at day {ep['t_days']:g} against {data['control']}\n"
+        "line: mean over the posterior; band: 5-95% of the power given the parameters",
+        fontsize=9,
+    )
+    ax.legend(loc="lower right")
     fig.tight_layout()
     _save(fig, path)
     return fig

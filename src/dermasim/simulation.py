@@ -51,7 +51,15 @@ from .solve import (
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["MAX_DAYS", "MAX_DRAWS", "MAX_DRAWS_AT", "Simulation", "simulate"]
+__all__ = [
+    "MAX_DAYS",
+    "MAX_DRAWS",
+    "MAX_DRAWS_AT",
+    "BatchRun",
+    "Simulation",
+    "integrate_batch",
+    "simulate",
+]
 
 logger = logging.getLogger("dermasim")
 
@@ -129,14 +137,133 @@ def _default_parameters() -> ParameterSet:
 
 
 @dataclass(frozen=True)
-class _Run:
-    times: np.ndarray  # the output grid: daily, the horizon and any ``at`` days
-    states: np.ndarray  # (draw, time, state) on ``times``
-    downtime: np.ndarray  # (draw, session)
+class BatchRun:
+    """States of one batch of trajectories on its output grid.
+
+    Attributes
+    ----------
+    times
+        The output grid (days): daily or only day 0, the ``extra`` days and the horizon.
+    states
+        ``(trajectory, time, state)`` on ``times``.
+    downtime
+        ``(trajectory, session day)``, days of redness after each session day.
+    y0
+        Pre-treatment states ``(trajectory, state)``.
+    args
+        The model arguments of every trajectory.
+    draws
+        The parameter values of every trajectory.
+    session_days
+        Days with at least one session inside the horizon.
+    """
+
+    times: np.ndarray
+    states: np.ndarray
+    downtime: np.ndarray
     y0: np.ndarray
     args: dict[str, np.ndarray]
     draws: dict[str, np.ndarray]
     session_days: np.ndarray
+
+    def endpoints(self) -> dict[str, np.ndarray]:
+        """Endpoint name -> ``(trajectory, time)``."""
+        return observe(self.states, self.y0, self.args)
+
+
+def integrate_batch(
+    protocol: Protocol,
+    patients: Patient | Sequence[Patient],
+    p: Mapping[str, np.ndarray],
+    *,
+    days: float,
+    extra: np.ndarray | None = None,
+    daily: bool = True,
+    solver: SolverOptions | None = None,
+) -> BatchRun:
+    """Integrate one batch of trajectories: parameter values and a patient per row.
+
+    The engine under :class:`Simulation` and :mod:`dermasim.cohort`: ``p`` holds one value
+    per trajectory of every model parameter, ``patients`` is one patient for all rows or one
+    per row (a virtual population), and the inputs are taken as already checked.
+
+    Parameters
+    ----------
+    protocol
+        The course every row receives.
+    patients
+        One patient, or one per row.
+    p
+        Parameter values by name, each of shape ``(rows,)``.
+    days
+        Horizon in days.
+    extra
+        Output days besides day 0 and the horizon (and the daily grid with ``daily``).
+    daily
+        Keep the daily grid.
+    solver
+        Solver options (the default :class:`SolverOptions` if None).
+    """
+    options = solver or SolverOptions()
+    extra = np.empty(0) if extra is None else np.asarray(extra, dtype=float)
+    a = model_arguments(p, patients)
+    y0 = initial_state(a)
+    sessions = [s for s in protocol.sessions() if s.day < days]
+    skipped = len(protocol.sessions()) - len(sessions)
+    if skipped:
+        logger.warning(
+            "%d session(s) fall after the %g-day horizon and are not simulated", skipped, days
+        )
+    for course in protocol.courses:
+        if course.product is not None:
+            for warning in product_warnings(course.product):
+                logger.warning("%s", warning)
+    by_day: dict[float, list[Any]] = {}
+    for s in sessions:
+        by_day.setdefault(float(s.day), []).append(s.course)
+
+    def jump(y: np.ndarray, day: float) -> np.ndarray:
+        return apply_day_sessions(y, by_day.get(day, []), a)
+
+    days_grid = np.arange(0.0, np.floor(days) + 1.0) if daily else np.array([0.0])
+    grid = np.union1d(np.union1d(days_grid, extra), [days])
+    session_days = np.asarray(sorted(by_day), dtype=float)
+    schedule: dict[str, Any] = {
+        "t_end": days,
+        "session_days": list(by_day),
+        "jump": jump,
+        "t_eval": grid,
+    }
+    if options.resolved_backend() == "compiled":
+        outputs = integrate_sessions_compiled(
+            rhs,
+            y0,
+            a,
+            **schedule,
+            redness_columns=REDNESS_COLUMNS,
+            redness_threshold=p["redness_threshold"],
+            rtol=options.rtol,
+            atol=options.atol,
+            dense_days=options.dense_days,
+            dense_step_days=options.dense_step_days,
+        )
+        states = floor_round_off(outputs.states, options.rtol, options.atol)
+        downtime = outputs.downtime
+    else:
+        traj = integrate_sessions(rhs, y0, a, **schedule, options=options)
+        downtime = downtime_days(
+            traj.times, redness(traj.states), session_days, p["redness_threshold"]
+        )
+        states = traj.states[:, np.isin(traj.times, grid), :]
+    return BatchRun(
+        times=grid,
+        states=states,
+        downtime=downtime,
+        y0=y0,
+        args=a,
+        draws=dict(p),
+        session_days=session_days,
+    )
 
 
 @dataclass(frozen=True)
@@ -167,69 +294,13 @@ class Simulation:
 
     def _integrate(
         self, days: float, draws: int, seed: int, extra: np.ndarray, point: bool, daily: bool = True
-    ) -> _Run:
+    ) -> BatchRun:
         if point:
             p = self.parameters.point(draws)
         else:
             p = self.parameters.sample(draws, np.random.default_rng(seed))
-        a = model_arguments(p, self.patient)
-        y0 = initial_state(a)
-        sessions = [s for s in self.protocol.sessions() if s.day < days]
-        skipped = len(self.protocol.sessions()) - len(sessions)
-        if skipped:
-            logger.warning(
-                "%d session(s) fall after the %g-day horizon and are not simulated", skipped, days
-            )
-        for course in self.protocol.courses:
-            if course.product is not None:
-                for warning in product_warnings(course.product):
-                    logger.warning("%s", warning)
-        by_day: dict[float, list[Any]] = {}
-        for s in sessions:
-            by_day.setdefault(float(s.day), []).append(s.course)
-
-        def jump(y: np.ndarray, day: float) -> np.ndarray:
-            return apply_day_sessions(y, by_day.get(day, []), a)
-
-        days_grid = np.arange(0.0, np.floor(days) + 1.0) if daily else np.array([0.0])
-        grid = np.union1d(np.union1d(days_grid, extra), [days])
-        session_days = np.asarray(sorted(by_day), dtype=float)
-        options = self.solver
-        schedule: dict[str, Any] = {
-            "t_end": days,
-            "session_days": list(by_day),
-            "jump": jump,
-            "t_eval": grid,
-        }
-        if options.resolved_backend() == "compiled":
-            outputs = integrate_sessions_compiled(
-                rhs,
-                y0,
-                a,
-                **schedule,
-                redness_columns=REDNESS_COLUMNS,
-                redness_threshold=p["redness_threshold"],
-                rtol=options.rtol,
-                atol=options.atol,
-                dense_days=options.dense_days,
-                dense_step_days=options.dense_step_days,
-            )
-            states = floor_round_off(outputs.states, options.rtol, options.atol)
-            downtime = outputs.downtime
-        else:
-            traj = integrate_sessions(rhs, y0, a, **schedule, options=options)
-            downtime = downtime_days(
-                traj.times, redness(traj.states), session_days, p["redness_threshold"]
-            )
-            states = traj.states[:, np.isin(traj.times, grid), :]
-        return _Run(
-            times=grid,
-            states=states,
-            downtime=downtime,
-            y0=y0,
-            args=a,
-            draws=p,
-            session_days=session_days,
+        return integrate_batch(
+            self.protocol, self.patient, p, days=days, extra=extra, daily=daily, solver=self.solver
         )
 
     def states(
@@ -289,7 +360,7 @@ class Simulation:
         draws = _check_draws(draws, MAX_DRAWS if daily else MAX_DRAWS_AT)
         seed = _check_seed(seed)
         run = self._integrate(days, draws, seed, _check_at(at, days), point, daily)
-        endpoints = observe(run.states, run.y0, run.args)
+        endpoints = run.endpoints()
         return Solution.from_arrays(
             times=run.times,
             endpoints=endpoints,

@@ -10,7 +10,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["atomic_write", "remove_stale_temporaries"]
+from .errors import DermasimError
+
+__all__ = [
+    "ChunkStore",
+    "OutputSet",
+    "OutputSetError",
+    "StoreMismatchError",
+    "atomic_write",
+    "read_manifest",
+    "recover_outputs",
+    "remove_stale_temporaries",
+    "write_netcdf",
+]
 
 
 def _alive(pid: int) -> bool:
@@ -74,3 +86,251 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[str], Any]) -> P
         if os.path.exists(tmp):
             os.unlink(tmp)
     return target
+
+
+def write_netcdf(path: str | os.PathLike[str], dataset: Any) -> Path:
+    """Write an :class:`xarray.Dataset` to NetCDF-3 atomically.
+
+    NetCDF-3 cannot hold a dimension of length 0 (a course with no sessions has no session
+    dimension): such dimensions are left out, and the attribute ``empty_dims`` names them.
+    """
+    empty = [name for name, size in dataset.sizes.items() if size == 0]
+    if empty:
+        dataset = dataset.drop_dims(empty).assign_attrs(empty_dims=",".join(map(str, empty)))
+    return atomic_write(
+        path, lambda tmp: dataset.to_netcdf(tmp, engine="scipy", format="NETCDF3_64BIT")
+    )
+
+
+class ChunkStore:
+    """A folder of results written one chunk at a time, so that a killed run resumes.
+
+    Layout: ``manifest.json`` (the run's fingerprint and chunk count) and
+    ``chunks/chunk-<index>.nc`` (one NetCDF file per chunk), each written atomically, so a
+    chunk file is either complete or absent. Opening a store for another fingerprint raises
+    unless ``restart`` clears it.
+
+    Parameters
+    ----------
+    folder
+        The store folder (created if needed).
+    fingerprint
+        A hash of everything the run computes from.
+    n_chunks
+        Number of chunks the run has.
+    restart
+        Discard chunks of an earlier run with another fingerprint instead of refusing.
+    """
+
+    def __init__(
+        self, folder: str | os.PathLike[str], fingerprint: str, n_chunks: int, restart: bool = False
+    ) -> None:
+        import json
+
+        self.folder = Path(folder)
+        self.chunk_folder = self.folder / "chunks"
+        manifest = self.folder / "manifest.json"
+        expected = {"fingerprint": fingerprint, "chunks": n_chunks}
+        if manifest.exists():
+            try:
+                found = json.loads(manifest.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                found = {}
+            if {k: found.get(k) for k in expected} != expected:
+                if not restart:
+                    raise StoreMismatchError(
+                        f"store = '{self.folder}' holds chunks of another run: allowed a store "
+                        "of this same run (to resume) or a new folder; for example add "
+                        "--restart to discard it"
+                    )
+                for old in self.chunk_folder.glob("chunk-*.nc"):
+                    old.unlink()
+        self.chunk_folder.mkdir(parents=True, exist_ok=True)
+        for stale in self.chunk_folder.glob(".chunk-*.nc.*.tmp"):
+            remove_stale_temporaries(self.chunk_folder / (stale.name[1:].split(".nc.")[0] + ".nc"))
+        if not manifest.exists() or restart:
+            text = json.dumps(expected, indent=1)
+            atomic_write(manifest, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+        self.n_chunks = n_chunks
+
+    def _path(self, index: int) -> Path:
+        return self.chunk_folder / f"chunk-{index:06d}.nc"
+
+    def done(self) -> set[int]:
+        """Indices of the chunks already written."""
+        found = set()
+        for path in self.chunk_folder.glob("chunk-*.nc"):
+            stem = path.stem.removeprefix("chunk-")
+            if stem.isdigit() and int(stem) < self.n_chunks:
+                found.add(int(stem))
+        return found
+
+    def write(self, index: int, dataset: Any) -> Path:
+        """Store one chunk (an :class:`xarray.Dataset`), atomically."""
+        return write_netcdf(self._path(index), dataset)
+
+    def read(self, index: int) -> Any:
+        """One chunk's dataset, loaded into memory."""
+        import xarray as xr
+
+        with xr.open_dataset(self._path(index), engine="scipy") as ds:
+            return ds.load()
+
+
+class StoreMismatchError(DermasimError, ValueError):
+    """A chunk store holds another run's chunks."""
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _pending_writer(path: Path, name: str) -> tuple[str, int | None]:
+    """Host and PID of the writer that named a staging folder or pending manifest."""
+    writer = path.name[len(name) + 2 :].split(".", 1)[0]
+    host, _, pid = writer.rpartition("-")
+    return host, int(pid) if pid.isdigit() else None
+
+
+def _finish_publication(folder: Path, pending: Path) -> None:
+    """Roll a committed publication forward: move its staged files in, then the manifest."""
+    import json
+
+    record = json.loads(pending.read_text(encoding="utf-8"))
+    staging = folder / record["staging"]
+    for file_name in record["files"]:
+        staged = staging / file_name
+        if staged.exists():
+            os.replace(staged, folder / file_name)
+    os.replace(pending, folder / f"{record['name']}.manifest.json")
+    if staging.exists():
+        import shutil
+
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def recover_outputs(folder: str | os.PathLike[str], name: str) -> None:
+    """Finish or discard what a killed writer of the output set ``name`` left in ``folder``.
+
+    A publication whose pending manifest was written is complete in its staging folder and is
+    rolled forward; a staging folder without one (killed while writing) is removed. Only
+    writers of this host that no longer run are touched.
+    """
+    import shutil
+
+    root = Path(folder)
+    mine = _host()
+    for pending in sorted(root.glob(f".{name}.*.publishing.json")):
+        host, pid = _pending_writer(pending, name)
+        if host == mine and pid is not None and not _alive(pid):
+            _finish_publication(root, pending)
+    for staging in root.glob(f".{name}.*.staging"):
+        host, pid = _pending_writer(staging, name)
+        if host == mine and pid is not None and not _alive(pid):
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+class OutputSet:
+    """Publish a command's output files together, never a new file beside an old one.
+
+    Use as a context manager: write every file into the staging folder it yields; on a clean
+    exit the set is published. Publishing removes the files of the previous set of the same
+    ``name`` that the new one lacks, writes a pending manifest (the commit point), moves the
+    staged files in and renames the manifest to ``<name>.manifest.json``, which lists each
+    file with its size and SHA-256. A run killed before the commit point leaves the old set
+    untouched; one killed after it is rolled forward by the next run
+    (:func:`recover_outputs`). Other files in the folder are left alone.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp())
+    >>> with OutputSet(out, "demo") as staged:
+    ...     _ = (staged / "demo.txt").write_text("hello")
+    >>> sorted(p.name for p in out.iterdir())
+    ['demo.manifest.json', 'demo.txt']
+    """
+
+    def __init__(self, folder: str | os.PathLike[str], name: str) -> None:
+        self.folder = Path(folder)
+        self.name = name
+        self.staging = self.folder / f".{name}.{_host()}-{os.getpid()}.staging"
+
+    def __enter__(self) -> Path:
+        import shutil
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        recover_outputs(self.folder, self.name)
+        if self.staging.exists():
+            shutil.rmtree(self.staging)
+        self.staging.mkdir()
+        return self.staging
+
+    def __exit__(self, kind: Any, value: Any, traceback: Any) -> None:
+        import shutil
+
+        try:
+            if kind is None:
+                self._publish()
+        finally:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _publish(self) -> None:
+        import json
+        from datetime import UTC, datetime
+
+        files = sorted(p.name for p in self.staging.iterdir() if p.is_file())
+        record = {
+            "schema": "dermasim.outputs/1",
+            "name": self.name,
+            "staging": self.staging.name,
+            "written": datetime.now(UTC).isoformat(timespec="seconds"),
+            "files": {
+                f: {"bytes": (self.staging / f).stat().st_size, "sha256": _sha256(self.staging / f)}
+                for f in files
+            },
+        }
+        manifest = self.folder / f"{self.name}.manifest.json"
+        if manifest.exists():
+            try:
+                old = json.loads(manifest.read_text(encoding="utf-8")).get("files", {})
+            except (OSError, ValueError):
+                old = {}
+            for stale in set(old) - set(files):
+                (self.folder / stale).unlink(missing_ok=True)
+        pending = self.folder / f".{self.name}.{_host()}-{os.getpid()}.publishing.json"
+        text = json.dumps(record, indent=1) + "\n"
+        atomic_write(pending, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+        _finish_publication(self.folder, pending)
+
+
+def read_manifest(folder: str | os.PathLike[str], name: str) -> dict[str, Any]:
+    """The manifest of output set ``name``, after checking that every file it lists is present
+    with the recorded size and SHA-256 (raises :class:`OutputSetError` otherwise)."""
+    import json
+
+    root = Path(folder)
+    manifest = root / f"{name}.manifest.json"
+    try:
+        record = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise OutputSetError(f"{manifest}: no readable manifest ({exc})") from None
+    for file_name, info in record["files"].items():
+        path = root / file_name
+        if (
+            not path.exists()
+            or path.stat().st_size != info["bytes"]
+            or _sha256(path) != info["sha256"]
+        ):
+            raise OutputSetError(f"{path}: missing or not the file the manifest lists")
+    return dict(record)
+
+
+class OutputSetError(OSError):
+    """An output folder's files do not match their manifest."""

@@ -93,6 +93,7 @@ def test_compare_writes_figure_and_netcdf(capsys, tmp_path):
         [
             "compare_collagen_density.png",
             "compare.json",
+            "compare.manifest.json",
             "4_x_microneedling_1.5_mm_every_30_days.nc",
             "pn-standard.nc",
         ]

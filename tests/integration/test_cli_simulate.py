@@ -15,6 +15,7 @@ import xarray as xr
 import dermasim
 from dermasim.cli import main
 from dermasim.protocol import Protocol, bundled_protocols
+from dermasim.storage import read_manifest
 
 COMPACT = "4 x microneedling 1.5 mm every 30 days"
 AT = [0.0, 30.0, 120.0, 180.0]
@@ -223,8 +224,15 @@ def test_out_writes_netcdf_json_and_figure_without_leftovers(capsys, tmp_path):
     out = tmp_path / "nested" / "run"
     data = run_json(capsys, COMPACT, "--at", AT_ARG, *FAST, "--out", str(out))
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["simulation.json", "simulation.nc", "simulation.png"]
+    assert names == [
+        "simulation.json",
+        "simulation.manifest.json",
+        "simulation.nc",
+        "simulation.png",
+    ]
     assert not [n for n in names if n.startswith(".")]
+    listed = read_manifest(out, "simulation")["files"]
+    assert sorted(listed) == ["simulation.json", "simulation.nc", "simulation.png"]
     assert json.loads((out / "simulation.json").read_text()) == data
     assert (out / "simulation.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with xr.open_dataset(out / "simulation.nc", engine="scipy") as ds:
@@ -267,6 +275,7 @@ def test_out_with_the_table_view(capsys, tmp_path):
     assert "simulation.nc" in out
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "simulation.json",
+        "simulation.manifest.json",
         "simulation.nc",
         "simulation.png",
     ]

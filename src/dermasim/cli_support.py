@@ -1,0 +1,106 @@
+"""What every ``dermasim`` command shares: consoles, output folders, JSON files, progress."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .errors import DermasimError, SimulationError, invalid_value
+
+__all__ = ["check_out", "console", "parse_at", "progress_bar", "write_json"]
+
+
+def console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    console = Console(stderr=stderr, highlight=False)
+    if not console.is_terminal:  # piped or captured: do not squeeze tables into 80 columns
+        console = Console(stderr=stderr, highlight=False, width=160)
+    return console
+
+
+def check_out(out: Path | None) -> None:
+    """Refuse an output folder that cannot be written, before any long run (creates nothing)."""
+    if out is None:
+        return
+    example = "--out out/run1"
+    if out.exists() and not out.is_dir():
+        raise SimulationError(
+            invalid_value("--out", str(out), "a folder (new or existing), not a file", example)
+        )
+    probe = out.resolve()
+    while not probe.exists():
+        probe = probe.parent
+    try:  # the only reliable test of writability is to write (and remove) something
+        os.rmdir(tempfile.mkdtemp(prefix=".dermasim-probe-", dir=probe))
+    except OSError:
+        raise SimulationError(
+            invalid_value("--out", str(out), f"a folder you can write ({probe} is not)", example)
+        ) from None
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    from .storage import atomic_write
+
+    def write(tmp: str) -> None:
+        Path(tmp).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+    atomic_write(path, write)
+
+
+@contextmanager
+def progress_bar(label: str, unit: str = "chunks") -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar on stderr when it is a terminal; yields ``step(done, total)``
+    (a no-op when stderr is not a terminal)."""
+    err = console(stderr=True)
+    if not err.is_terminal:
+        yield lambda done, total: None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (
+        TextColumn(label),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} " + unit),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def step(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield step
+
+
+def parse_at(text: str | None, days: float) -> list[float] | None:
+    """Read ``--at`` as comma-separated days (or durations such as ``6 months``)."""
+    if text is None:
+        return None
+    from .units import to_days
+
+    values = []
+    for item in text.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            values.append(to_days(item, field="--at"))
+        except DermasimError:
+            raise SimulationError(
+                invalid_value(
+                    "--at", text, f"comma-separated days from 0 to {days:g}", "--at 0,30,120,180"
+                )
+            ) from None
+    if not values:
+        raise SimulationError(
+            invalid_value(
+                "--at", text, f"comma-separated days from 0 to {days:g}", "--at 0,30,120,180"
+            )
+        )
+    return values

@@ -1,0 +1,130 @@
+"""Where chunks run: in this process, or on Dask distributed (a LocalCluster or a scheduler).
+
+The same call runs anywhere: :func:`execute` maps a function over work items and hands each
+result, as it arrives, to ``on_result`` in the calling process (which writes it to the
+store), so only the caller ever writes files. Dask is the optional ``cluster`` extra,
+imported only when asked for.
+
+``cluster`` is one of
+
+- ``None``: serial, in this process (the default);
+- ``"local"``: a :class:`distributed.LocalCluster` of ``workers`` processes with one thread
+  each (Numba threads set to 1 in each worker), closed at the end;
+- a scheduler address such as ``"tcp://10.0.0.5:8786"``;
+- a :class:`distributed.Client` you made yourself (left open).
+
+Worker processes of a LocalCluster die with this process, even when it is killed with
+SIGKILL (:func:`dermasim.workers.die_with_parent` runs in each, and Dask's nannies are
+children of this process).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from ..errors import DermasimError, invalid_value
+
+__all__ = ["ClusterError", "cluster_client", "execute"]
+
+
+class ClusterError(DermasimError, ValueError):
+    """A cluster option is not valid, or Dask is missing."""
+
+
+def _import_distributed() -> Any:
+    try:
+        import distributed
+    except ImportError:
+        raise ClusterError(
+            "cluster needs Dask distributed: allowed without it only cluster = None (serial); "
+            'for example pip install "dermasim[cluster]"'
+        ) from None
+    return distributed
+
+
+def _worker_setup() -> None:  # runs in each LocalCluster worker process
+    from ..workers import die_with_parent
+
+    die_with_parent()
+
+
+@contextlib.contextmanager
+def cluster_client(cluster: Any, workers: int = 2) -> Iterator[Any]:
+    """A Dask client for ``cluster`` (see the module docstring), or None for serial runs."""
+    if cluster is None:
+        yield None
+        return
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= 256:
+        raise ClusterError(invalid_value("workers", workers, "an integer from 1 to 256", "2"))
+    distributed = _import_distributed()
+    if isinstance(cluster, distributed.Client):
+        yield cluster
+        return
+    if not isinstance(cluster, str) or not cluster:
+        raise ClusterError(
+            invalid_value(
+                "cluster", cluster, '"local" or a scheduler address', '"tcp://127.0.0.1:8786"'
+            )
+        )
+    if cluster == "local":
+        with (
+            distributed.LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=40,
+                env={"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"},
+            ) as local,
+            distributed.Client(local) as client,
+        ):
+            client.run(_worker_setup)
+            yield client
+        return
+    if "://" not in cluster and ":" not in cluster:
+        raise ClusterError(
+            invalid_value(
+                "cluster", cluster, '"local" or a scheduler address', '"tcp://127.0.0.1:8786"'
+            )
+        )
+    try:
+        client = distributed.Client(cluster, timeout=10)
+    except (OSError, TimeoutError) as exc:
+        raise ClusterError(
+            invalid_value(
+                "cluster", cluster, f"a scheduler that answers ({exc})", '"tcp://127.0.0.1:8786"'
+            )
+        ) from None
+    with client:
+        yield client
+
+
+def execute(
+    items: Sequence[Any],
+    function: Callable[[Any, Any], Any],
+    shared: Any,
+    *,
+    client: Any = None,
+    on_result: Callable[[Any, Any], None],
+) -> None:
+    """Call ``function(shared, item)`` for every item and ``on_result(item, result)`` here.
+
+    With a Dask ``client`` the shared object is sent to the workers once and the items run
+    as separate tasks; results are handed over in the order they finish. Without one they
+    run in order in this process.
+    """
+    if client is None:
+        for item in items:
+            on_result(item, function(shared, item))
+        return
+    distributed = _import_distributed()
+    [remote] = client.scatter([shared], broadcast=True)
+    futures = client.map(function, [remote] * len(items), list(items), pure=False)
+    by_key = {f.key: item for f, item in zip(futures, items, strict=True)}
+    try:
+        for future, result in distributed.as_completed(futures, with_results=True):
+            on_result(by_key[future.key], result)
+    finally:
+        client.cancel(futures)
