@@ -74,6 +74,9 @@ def test_cli_reference_covers_every_command():
         "calibrate",
         "permeability",
         "permeability-validate",
+        "cohort",
+        "trial",
+        "sensitivity",
     }
     for name in commands:
         assert re.search(rf"^## dermasim {name}\b", text, re.MULTILINE), name

@@ -44,3 +44,98 @@ def test_leftovers_of_dead_writers_are_removed_and_live_ones_kept(tmp_path):
     assert live.exists() and other.exists()
     assert elsewhere.exists()  # a writer on another host sharing the folder is left alone
     assert remove_stale_temporaries(tmp_path / "other.nc") == [other]
+
+
+# ------------------------------------------------------------------ output sets
+def test_an_output_set_replaces_the_previous_set_and_leaves_other_files(tmp_path):
+    from dermasim.storage import OutputSet, read_manifest
+
+    (tmp_path / "notes.txt").write_text("mine")
+    with OutputSet(tmp_path, "run") as staged:
+        (staged / "run.nc").write_text("old data")
+        (staged / "run.png").write_text("old figure")
+    with OutputSet(tmp_path, "run") as staged:
+        (staged / "run.nc").write_text("new data")  # this time no figure
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["notes.txt", "run.manifest.json", "run.nc"]
+    assert (tmp_path / "run.nc").read_text() == "new data"
+    assert list(read_manifest(tmp_path, "run")["files"]) == ["run.nc"]
+
+
+def test_a_failed_run_publishes_nothing(tmp_path):
+    import pytest
+
+    from dermasim.storage import OutputSet
+
+    with OutputSet(tmp_path, "run") as staged:
+        (staged / "run.nc").write_text("good")
+    with pytest.raises(RuntimeError), OutputSet(tmp_path, "run") as staged:
+        (staged / "run.nc").write_text("half")
+        raise RuntimeError("killed while writing")
+    assert (tmp_path / "run.nc").read_text() == "good"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.manifest.json", "run.nc"]
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_a_publication_killed_after_its_commit_point_is_rolled_forward(tmp_path):
+    import json
+
+    from dermasim.storage import OutputSet, _host, read_manifest
+
+    with OutputSet(tmp_path, "run") as staged:
+        (staged / "run.nc").write_text("old")
+        (staged / "run.json").write_text("old")
+    # what a writer killed between the pending manifest and the renames leaves behind
+    pid = _dead_pid()
+    staging = tmp_path / f".run.{_host()}-{pid}.staging"
+    staging.mkdir()
+    (staging / "run.json").write_text("new")
+    (tmp_path / "run.nc").write_text("new")  # this one was already moved in
+    files = {"run.nc": "new", "run.json": "new"}
+    import hashlib
+
+    record = {
+        "schema": "dermasim.outputs/1",
+        "name": "run",
+        "staging": staging.name,
+        "files": {
+            k: {"bytes": len(v), "sha256": hashlib.sha256(v.encode()).hexdigest()}
+            for k, v in files.items()
+        },
+    }
+    pending = tmp_path / f".run.{_host()}-{pid}.publishing.json"
+    pending.write_text(json.dumps(record))
+    with OutputSet(tmp_path, "other"):
+        pass  # another set in the same folder does not touch it
+    assert pending.exists()
+    with OutputSet(tmp_path, "run") as staged:
+        # the next run of the set first completes the killed one
+        assert (tmp_path / "run.json").read_text() == "new"
+        assert not staging.exists() and not pending.exists()
+        read_manifest(tmp_path, "run")
+        (staged / "run.nc").write_text("newest")
+    assert (tmp_path / "run.nc").read_text() == "newest"
+
+
+def test_a_staging_folder_of_a_killed_writer_is_removed_and_a_tampered_set_detected(tmp_path):
+    import pytest
+
+    from dermasim.storage import OutputSet, OutputSetError, _host, read_manifest
+
+    staging = tmp_path / f".run.{_host()}-{_dead_pid()}.staging"
+    staging.mkdir()
+    (staging / "run.nc").write_text("half")
+    with OutputSet(tmp_path, "run") as staged:
+        (staged / "run.nc").write_text("whole")
+    assert not staging.exists()
+    (tmp_path / "run.nc").write_text("edited")
+    with pytest.raises(OutputSetError, match=r"run\.nc"):
+        read_manifest(tmp_path, "run")
