@@ -148,7 +148,7 @@ def test_cohort_reads_a_spec_and_a_patient_table(capsys, tmp_path):
     ],
 )
 def test_bad_input_exits_2_with_one_line(capsys, argv, start):
-    rc, out, err = _run(capsys, argv)
+    rc, _, err = _run(capsys, argv)
     assert rc == 2, err
     lines = err.strip().splitlines()
     assert len(lines) == 1, err

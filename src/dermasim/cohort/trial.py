@@ -39,6 +39,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Integral, Real
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -342,6 +343,18 @@ class Trial:
 
             folder = resources.files("dermasim") / "data" / "trials"
             return cls.from_dict(read_cohort_file((folder / f"{source}.toml").read_text()))
+        text = str(source)
+        one_line = "\n" not in text and "=" not in text and "[" not in text
+        if not isinstance(source, os.PathLike) and one_line and not Path(text).is_file():
+            names = ", ".join(bundled_trials())
+            raise TrialError(
+                invalid_value(
+                    "spec",
+                    text,
+                    f"a trial TOML file or a bundled trial ({names})",
+                    "microneedling-vs-none",
+                )
+            )
         return cls.from_dict(read_cohort_file(source))
 
     # ---------------------------------------------------------------- running
@@ -360,8 +373,6 @@ class Trial:
         ``store`` keeps one resumable chunk store per arm under it (``store/<arm>/``);
         ``cluster`` and ``workers`` are those of :func:`~dermasim.cohort.run_cohort`.
         """
-        from pathlib import Path
-
         outcomes: dict[str, np.ndarray] = {}
         results: dict[str, CohortResult] = {}
         for k, arm in enumerate(self.arms):
