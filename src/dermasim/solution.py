@@ -32,6 +32,14 @@ QUANTILES = (0.05, 0.5, 0.95)
 
 
 @dataclass(frozen=True)
+class _Arrays:
+    times: np.ndarray
+    endpoints: dict[str, np.ndarray]  # (draw, time)
+    downtime: np.ndarray  # (draw, session)
+    session_days: np.ndarray
+    attrs: dict[str, Any]
+
+
 class Solution:
     """Result of a simulation.
 
@@ -41,10 +49,13 @@ class Solution:
         Variables: one per endpoint (dims ``draw, time``; ``units`` and ``description``
         attributes) and ``downtime_days`` (dims ``draw, session``). Coordinates ``time``
         (days), ``draw`` and ``session_day``. Attributes hold the provenance: package
-        version, parameter set, seed, draws, protocol, patient and citations.
+        version, parameter set, seed, draws, protocol, patient and citations. Built (and
+        xarray imported) on first use: summaries and JSON read the arrays directly.
     """
 
-    dataset: xr.Dataset
+    def __init__(self, arrays: _Arrays) -> None:
+        self._arrays = arrays
+        self._dataset: xr.Dataset | None = None
 
     @classmethod
     def from_arrays(
@@ -61,53 +72,85 @@ class Solution:
         point: bool = False,
     ) -> Solution:
         """Assemble a Solution from arrays ``(draw, time)`` and ``(draw, session)``."""
-        import xarray as xr
-
         n_draws = downtime.shape[0]
-        data_vars: dict[str, Any] = {}
-        for name, values in endpoints.items():
-            unit, description = ENDPOINTS[name]
-            data_vars[name] = xr.Variable(
-                ("draw", "time"), values, {"units": unit, "description": description}
+        attrs = {
+            "title": "dermasim simulation",
+            "dermasim_version": version,
+            "parameters": parameters.name
+            + (" (point values)" if point else f" ({parameters.kind})"),
+            "seed": int(seed),
+            "draws": int(n_draws),
+            "protocol": str(protocol),
+            "protocol_name": protocol.name,
+            "patient": json.dumps(patient.to_dict(), sort_keys=True),
+            "citations": ", ".join(parameters.sources()),
+            "disclaimer": "research and planning aid, not medical advice",
+        }
+        return cls(
+            _Arrays(
+                times=np.asarray(times, dtype=float),
+                endpoints={k: v for k, v in endpoints.items() if k in ENDPOINTS},
+                downtime=np.asarray(downtime, dtype=float),
+                session_days=np.asarray(session_days, dtype=float),
+                attrs=attrs,
             )
-        data_vars["downtime_days"] = xr.Variable(
-            ("draw", "session"),
-            downtime,
-            {"units": "day", "description": "days of visible redness or swelling after a session"},
         )
-        ds = xr.Dataset(
-            data_vars,
-            coords={
-                "time": ("time", np.asarray(times, dtype=float), {"units": "day"}),
-                "draw": np.arange(n_draws),
-                "session_day": ("session", np.asarray(session_days, dtype=float), {"units": "day"}),
-            },
-            attrs={
-                "title": "dermasim simulation",
-                "dermasim_version": version,
-                "parameters": parameters.name
-                + (" (point values)" if point else f" ({parameters.kind})"),
-                "seed": int(seed),
-                "draws": int(n_draws),
-                "protocol": str(protocol),
-                "protocol_name": protocol.name,
-                "patient": json.dumps(patient.to_dict(), sort_keys=True),
-                "citations": ", ".join(parameters.sources()),
-                "disclaimer": "research and planning aid, not medical advice",
-            },
-        )
-        return cls(ds)
+
+    @property
+    def dataset(self) -> xr.Dataset:
+        """The solution as an :class:`xarray.Dataset` (see the class docstring)."""
+        if self._dataset is None:
+            import xarray as xr
+
+            arrays = self._arrays
+            data_vars: dict[str, Any] = {}
+            for name, values in arrays.endpoints.items():
+                unit, description = ENDPOINTS[name]
+                data_vars[name] = xr.Variable(
+                    ("draw", "time"), values, {"units": unit, "description": description}
+                )
+            data_vars["downtime_days"] = xr.Variable(
+                ("draw", "session"),
+                arrays.downtime,
+                {
+                    "units": "day",
+                    "description": "days of visible redness or swelling after a session",
+                },
+            )
+            self._dataset = xr.Dataset(
+                data_vars,
+                coords={
+                    "time": ("time", arrays.times, {"units": "day"}),
+                    "draw": np.arange(arrays.downtime.shape[0]),
+                    "session_day": ("session", arrays.session_days, {"units": "day"}),
+                },
+                attrs=dict(arrays.attrs),
+            )
+        return self._dataset
 
     # ---------------------------------------------------------------- accessors
     @property
     def endpoints(self) -> tuple[str, ...]:
         """Names of the time-resolved endpoints."""
-        return tuple(k for k in self.dataset.data_vars if k in ENDPOINTS)
+        return tuple(self._arrays.endpoints)
 
     @property
     def times(self) -> np.ndarray:
         """Output times in days."""
-        return np.asarray(self.dataset["time"].values)
+        return self._arrays.times
+
+    def values(self, endpoint: str) -> np.ndarray:
+        """An endpoint's values ``(draw, time)`` on :attr:`times`."""
+        if endpoint not in self.endpoints:
+            raise SimulationError(
+                invalid_value(
+                    "endpoint",
+                    endpoint,
+                    "one of " + ", ".join(self.endpoints),
+                    "'collagen_density'",
+                )
+            )
+        return self._arrays.endpoints[endpoint]
 
     def _times_at(self, at: Sequence[float] | np.ndarray | None) -> np.ndarray:
         if at is None:
@@ -132,17 +175,9 @@ class Solution:
         q: Sequence[float] = QUANTILES,
     ) -> np.ndarray:
         """Quantiles over draws, shape ``(len(q), time)``."""
-        if endpoint not in self.endpoints:
-            raise SimulationError(
-                invalid_value(
-                    "endpoint",
-                    endpoint,
-                    "one of " + ", ".join(self.endpoints),
-                    "'collagen_density'",
-                )
-            )
-        values = self.dataset[endpoint].sel(time=self._times_at(at)).values
-        return np.quantile(values, q, axis=0)
+        values = self.values(endpoint)
+        columns = np.searchsorted(self.times, self._times_at(at))
+        return np.quantile(values[:, columns], q, axis=0)
 
     def summary(self, at: Sequence[float] | None = None) -> dict[str, dict[str, Any]]:
         """Median and 5th-95th percentiles of every endpoint at the times ``at``."""
@@ -151,7 +186,7 @@ class Solution:
         for name in self.endpoints:
             p05, p50, p95 = self.quantiles(name, times)
             out[name] = {
-                "unit": self.dataset[name].attrs["units"],
+                "unit": ENDPOINTS[name][0],
                 "t_days": [float(t) for t in times],
                 "median": [float(v) for v in p50],
                 "p05": [float(v) for v in p05],
@@ -161,14 +196,14 @@ class Solution:
 
     def downtime_summary(self) -> dict[str, float]:
         """Median and 5th-95th percentiles over draws of the mean downtime per session."""
-        dt = self.dataset["downtime_days"].values
+        dt = self._arrays.downtime
         per_draw = dt.mean(axis=1) if dt.shape[1] else np.zeros(dt.shape[0])
         p05, p50, p95 = np.quantile(per_draw, QUANTILES)
         return {"median": float(p50), "p05": float(p05), "p95": float(p95)}
 
     def provenance(self) -> dict[str, Any]:
         """Version, parameter set, draws and seed."""
-        attrs = self.dataset.attrs
+        attrs = self._arrays.attrs
         return {
             "version": attrs["dermasim_version"],
             "parameters": attrs["parameters"],
@@ -180,7 +215,7 @@ class Solution:
         self, at: Sequence[float] | None = None, protocol: Protocol | None = None
     ) -> dict[str, Any]:
         """The ``dermasim.simulation/1`` JSON object (see the CLI reference)."""
-        attrs = self.dataset.attrs
+        attrs = self._arrays.attrs
         outputs = self.summary(at)
         outputs.pop("redness", None)
         proto: dict[str, Any] = (
