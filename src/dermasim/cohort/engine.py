@@ -3,9 +3,12 @@
 A run is fixed before anything is integrated: the patients, their between-patient deviates
 and the parameter draws are drawn up front from one seed, and the rows (patient-major:
 ``row = patient * draws + draw``) are cut into chunks of whole patients holding at least
-``chunk_size`` trajectories. Each chunk is a pure function of that plan, and the compiled
-backend gives a trajectory the same result whatever batch it sits in, so a chunk computes
-the same numbers serially, on a Dask worker, or after a resume.
+``chunk_size`` trajectories. Each chunk is a pure function of that plan, so a chunk computes
+the same numbers, bit for bit, serially, on a Dask worker, or after a resume. The chunk size
+is part of the plan (and of its fingerprint): the compiled solver gives a trajectory the same
+steps in any batch, but NumPy's vectorised ``exp`` and powers in the model arguments and the
+observation may round the last bit by an element's place in an array, so another chunk size
+agrees to round-off (1e-12), not bit for bit.
 """
 
 from __future__ import annotations

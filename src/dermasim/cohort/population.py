@@ -17,8 +17,10 @@ where :math:`g` maps the parameter's bounds onto the real line (:math:`\log(\the
 leaves its physiological bounds and nothing is clipped. For a parameter bounded only below at
 0, :math:`\sigma` is about the coefficient of variation between patients.
 
-The bundled calibration has no between-patient variability yet, so :attr:`variability` is
-empty by default: a cohort then differs only in its covariates (age, site, exposure). The
+A parameter record may carry its between-patient spread (``population_sd``, the seam the
+calibration fills); a cohort's own :attr:`variability` overrides it. No bundled record has
+one yet and :attr:`variability` is empty by default, so a cohort today differs only in its
+covariates (age, sex, site, skin type, UV, smoking). The
 default covariate distributions are illustrative (assumed, not from a survey of clinics):
 give the population of your own study.
 
@@ -35,6 +37,7 @@ import io
 import math
 import os
 import tomllib
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Real
@@ -319,9 +322,7 @@ class Cohort:
             )
             for i in range(n)
         )
-        z_rng = np.random.default_rng([seed, 2])
-        z = {name: z_rng.standard_normal(n) for name in sorted(self.variability)}
-        return VirtualPopulation(patients, z, dict(self.variability))
+        return VirtualPopulation(patients).with_spread(self.variability, seed)
 
 
 @dataclass(frozen=True)
@@ -353,6 +354,20 @@ class VirtualPopulation:
             {k: np.asarray(v)[idx] for k, v in self.deviates.items()},
             dict(self.spread),
         )
+
+    def with_spread(self, spread: Mapping[str, float], seed: int) -> VirtualPopulation:
+        """The same patients with between-patient spread ``spread`` (parameter -> sd) added.
+
+        Each parameter's deviates come from their own stream of ``seed`` (named by the
+        parameter), so they do not depend on which other parameters vary; deviates already
+        drawn are kept.
+        """
+        deviates = dict(self.deviates)
+        for name in sorted(spread):
+            if name not in deviates:
+                stream = zlib.crc32(name.encode())
+                deviates[name] = np.random.default_rng([seed, 2, stream]).standard_normal(len(self))
+        return VirtualPopulation(self.patients, deviates, {**self.spread, **spread})
 
     def covariates(self) -> dict[str, np.ndarray]:
         """Covariates as arrays ``(n,)``: age, sex, site, fitzpatrick, uv_exposure, smoker."""

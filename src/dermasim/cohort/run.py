@@ -111,6 +111,11 @@ def plan_cohort(
             invalid_value("n", n, f"None or {len(population)} (the table's patients)", "n = None")
         )
     ps = load_parameters(parameters)
+    # between-patient spread the parameter records carry, unless the cohort sets its own
+    records = {r.name: r.population_sd for r in ps.records if r.population_sd > 0}
+    population = population.with_spread(
+        {k: v for k, v in records.items() if k not in population.spread}, seed
+    )
     p = ps.sample(draws, np.random.default_rng([seed, 3]))
     return CohortPlan(
         protocol=_as_protocol(protocol),

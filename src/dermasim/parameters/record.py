@@ -12,7 +12,7 @@ from .priors import Prior
 __all__ = ["EVIDENCE_GRADES", "Parameter"]
 
 EVIDENCE_GRADES = ("human-in-vivo", "human-in-vitro", "animal", "model-fit", "assumed")
-_KEYS = {"value", "unit", "bounds", "prior", "source", "evidence", "note", "rows"}
+_KEYS = {"value", "unit", "bounds", "prior", "source", "evidence", "note", "rows", "population_sd"}
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,10 @@ class Parameter:
         How the number was obtained, or why it is assumed.
     rows
         Evidence-table row ids the number rests on (e.g. ``("WH-5",)``).
+    population_sd
+        Between-patient standard deviation on the bounded scale of
+        :mod:`dermasim.cohort.population` (0: none known, the default of every bundled
+        record until the calibration estimates it); virtual patients draw their own value.
     """
 
     name: str
@@ -50,6 +54,7 @@ class Parameter:
     evidence: str
     note: str
     rows: tuple[str, ...] = ()
+    population_sd: float = 0.0
 
     @property
     def assumed(self) -> bool:
@@ -132,6 +137,18 @@ class Parameter:
                 )
             )
         prior = Prior.from_record(name, dict(data.get("prior", {})), (lo, hi))
+        spread = data.get("population_sd", 0.0)
+        if (
+            isinstance(spread, bool)
+            or not isinstance(spread, int | float)
+            or not math.isfinite(spread)
+            or not 0 <= spread <= 5
+        ):
+            raise ParameterError(
+                invalid_value(
+                    f"{where}.population_sd", spread, "a number from 0 to 5", "population_sd = 0.2"
+                )
+            )
         return cls(
             name=name,
             value=float(value),
@@ -142,4 +159,5 @@ class Parameter:
             evidence=evidence,
             note=str(note),
             rows=tuple(data.get("rows", ())),
+            population_sd=float(spread),
         )

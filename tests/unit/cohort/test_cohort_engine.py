@@ -145,3 +145,31 @@ def test_a_chunk_is_a_pure_function_of_the_plan():
         np.testing.assert_array_equal(a[key], b[key])
     assert a["collagen_density"].shape == (4, 5, 4)
     assert isinstance(plan.protocol, Protocol) and isinstance(plan.population.patients[0], Patient)
+
+
+def test_a_population_sd_on_a_parameter_record_makes_patients_differ():
+    from importlib import resources
+
+    from dermasim.parameters import ParameterSet
+
+    text = (resources.files("dermasim") / "data" / "parameters" / "default.toml").read_text()
+    marked = text.replace(
+        "[fibroblast_activation_rate]\n", "[fibroblast_activation_rate]\npopulation_sd = 0.5\n", 1
+    )
+    varying = ParameterSet.from_toml_text(marked, name="varying")
+    assert varying["fibroblast_activation_rate"].population_sd == 0.5
+    plan = plan_cohort(MN, Cohort(), parameters=varying, **SMALL)
+    assert plan.population.spread == {"fibroblast_activation_rate": 0.5}
+    # the cohort's own spread overrides the record's
+    own = plan_cohort(
+        MN, Cohort(variability={"fibroblast_activation_rate": 0.1}), parameters=varying, **SMALL
+    )
+    assert own.population.spread == {"fibroblast_activation_rate": 0.1}
+    flat = plan_cohort(
+        MN, Cohort(), parameters=ParameterSet.from_toml_text(text, name="flat"), **SMALL
+    )
+    spread_of = {}
+    for name, p in (("varying", plan), ("flat", flat)):
+        values = run_plan(p).values("collagen_density", 180)
+        spread_of[name] = float(np.mean(np.std(values, axis=0)))  # between patients, per draw
+    assert spread_of["varying"] > 2 * spread_of["flat"]
