@@ -14,7 +14,9 @@ course, patient and tolerances (``rtol = 1e-5``, ``atol = 1e-8``):
 - interactive: ``dermasim simulate ... --draws 200 --json`` as a fresh process on a warm
   cache, and ``simulate(draws=200)`` inside a running process;
 - scaling: wall time against N, horizon and number of sessions, with fitted exponents
-  (``time ~ x^b``).
+  (``time ~ x^b``);
+- the cohort engine (:func:`dermasim.cohort.run_cohort`, virtual patients x draws in chunks)
+  on a Dask LocalCluster against the same run in one process.
 
 Rows of ``--out`` (JSON list): ``name``, ``seconds`` (dermasim), ``baseline_seconds`` (the
 peer, for its own N), ``ratio`` (dermasim's trajectories/s over the peer's, or the limit over
@@ -170,7 +172,29 @@ def case_in_process(n: int, repeat: int) -> dict[str, Any]:
     return {"seconds": statistics.median(times), "min_seconds": min(times), "n": n}
 
 
-CASES = {"simulate": case_simulate, "roadrunner": case_roadrunner, "in_process": case_in_process}
+def case_cohort(patients: int, draws: int, cluster: str | None) -> dict[str, Any]:
+    from dermasim.cohort import Cohort, run_cohort
+
+    kwargs = {"n": patients, "draws": draws, "days": 730.0, "at": REPORT_DAYS, "seed": 0}
+    run_cohort(PROTOCOL, Cohort(), **{**kwargs, "n": 10, "draws": 10})  # load the kernel
+    start = time.perf_counter()
+    result = run_cohort(PROTOCOL, Cohort(), cluster=cluster, workers=2, **kwargs)
+    seconds = time.perf_counter() - start
+    values = result.values("collagen_density", 180.0)
+    return {
+        "seconds": seconds,
+        "n": patients * draws,
+        "peak_rss_mb": _peak_rss_mb(),
+        "checksum": float(np.sum(values)),
+    }
+
+
+CASES = {
+    "simulate": case_simulate,
+    "roadrunner": case_roadrunner,
+    "in_process": case_in_process,
+    "cohort": case_cohort,
+}
 
 
 # ------------------------------------------------------------------------------ parent
@@ -287,6 +311,22 @@ def main() -> None:
             peak_rss_mb_by_n={str(n): by_n[n]["peak_rss_mb"] for n in ns},
             seconds_by_horizon={str(h): by_h[h]["seconds"] for h in horizons},
             seconds_by_sessions={str(s): by_s[s]["seconds"] for s in sessions},
+        )
+    )
+
+    patients, draws = (20, 100) if args.quick else (200, 100)
+    serial = child("cohort", patients=patients, draws=draws, cluster=None)
+    dask = child("cohort", patients=patients, draws=draws, cluster="local")
+    results.append(
+        row(
+            f"cohort engine: {patients} virtual patients x {draws} draws, chunks of 1000, "
+            "Dask LocalCluster (2 workers x 1 thread, start-up included) vs serial (2 threads)",
+            dask["seconds"],
+            serial["seconds"],
+            (dask["n"] / dask["seconds"]) / (serial["n"] / serial["seconds"]),
+            trajectories_per_s=dask["n"] / dask["seconds"],
+            baseline_trajectories_per_s=serial["n"] / serial["seconds"],
+            identical_results=dask["checksum"] == serial["checksum"],
         )
     )
 

@@ -57,19 +57,27 @@ def cohort(
     ],
     spec: Annotated[
         Path | None,
-        typer.Option("--cohort", help="Cohort TOML ([cohort] table of covariate distributions)."),
+        typer.Option(
+            "--cohort",
+            help="Cohort TOML file: a cohort table of covariate distributions (and n, seed).",
+        ),
     ] = None,
     patients: Annotated[
         Path | None, typer.Option("--patients", help="CSV table of patients, one per row.")
     ] = None,
-    n: Annotated[int | None, typer.Option("--n", help="Patients drawn (default 500).")] = None,
+    n: Annotated[
+        int | None, typer.Option("--n", help="Patients drawn (default: the spec's n, or 500).")
+    ] = None,
     draws: Annotated[int, typer.Option("--draws", help="Parameter draws per patient.")] = 100,
-    days: Annotated[float, typer.Option("--days", help="Horizon in days.")] = 365,
+    days: Annotated[float, typer.Option("--days", help="Horizon in days.")] = 730,
     at: Annotated[str | None, typer.Option("--at", help="Comma-separated output days.")] = None,
     endpoint: Annotated[
         str, typer.Option("--endpoint", help="Endpoint of the printed summary.")
     ] = "collagen_density",
-    seed: Annotated[int, typer.Option("--seed", help="One seed for patients and draws.")] = 0,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", help="One seed for patients and draws (default: the spec's, or 0)."),
+    ] = None,
     parameters: ParametersOption = "posterior",
     chunk_size: Annotated[
         int, typer.Option("--chunk-size", help="Least trajectories per chunk.")
@@ -100,10 +108,19 @@ def cohort(
             )
         )
     check_out(out)
-    population: Any = Cohort.from_toml(spec) if spec is not None else None
+    population: Any = None
+    if spec is not None:
+        from .cohort.population import read_cohort_file
+
+        data = read_cohort_file(spec)
+        table = data.get("cohort", data)
+        population = Cohort.from_dict(table)
+        n = table.get("n") if n is None else n  # run options the spec may carry
+        seed = table.get("seed") if seed is None else seed
     if patients is not None:
         population = patients
-    report = parse_at(at, days) if at is not None else [d for d in (90, 180) if d < days]
+    seed = 0 if seed is None else seed
+    report = parse_at(at, days) if at is not None else None
     chunks = _store(out, store, "cohort")
     with progress_bar("simulating", "chunks") as step:
         result = run_cohort(

@@ -103,7 +103,10 @@ def test_cohort_outputs_read_back(capsys, tmp_path, protocol):
 
 def test_cohort_reads_a_spec_and_a_patient_table(capsys, tmp_path):
     spec = tmp_path / "cohort.toml"
-    spec.write_text('[cohort]\nage = {distribution = "normal", mean = 55, sd = 5}\nsmoker = 1\n')
+    spec.write_text(
+        '[cohort]\nn = 6\nseed = 3\nage = {distribution = "normal", mean = 55, sd = 5}\n'
+        "smoker = 1\n"
+    )
     rc, out, err = _run(
         capsys,
         [
@@ -111,8 +114,6 @@ def test_cohort_reads_a_spec_and_a_patient_table(capsys, tmp_path):
             "none",
             "--cohort",
             str(spec),
-            "--n",
-            "6",
             "--draws",
             "2",
             "--days",
@@ -121,6 +122,8 @@ def test_cohort_reads_a_spec_and_a_patient_table(capsys, tmp_path):
         ],
     )
     assert rc == 0, err
+    data = json.loads(out)
+    assert data["patients"] == 6 and data["provenance"]["seed"] == 3  # the spec's n and seed
     table = tmp_path / "patients.csv"
     table.write_text("age,site\n40,neck\n70,forehead\n")
     rc, out, err = _run(

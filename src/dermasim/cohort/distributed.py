@@ -69,6 +69,12 @@ def cluster_client(cluster: Any, workers: int = 2) -> Iterator[Any]:
             )
         )
     if cluster == "local":
+        import logging
+
+        # Dask logs worker start-up and the dashboard at INFO and WARNING; keep them out of
+        # the command's stderr unless something fails
+        for name in ("distributed", "bokeh", "tornado"):
+            logging.getLogger(name).setLevel(logging.ERROR)
         with (
             distributed.LocalCluster(
                 n_workers=workers,

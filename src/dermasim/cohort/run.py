@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 __all__ = ["CohortResult", "plan_cohort", "run_cohort"]
 
 MAX_DRAWS = 10_000
+#: Output days kept by default (those inside the horizon, besides day 0 and the horizon).
+DEFAULT_AT = (90.0, 180.0, 365.0)
 
 
 def _as_protocol(protocol: Protocol | str | os.PathLike[str]) -> Protocol:
@@ -86,7 +88,8 @@ def plan_cohort(
     days
         Horizon in days.
     at
-        Output days (the horizon is always kept, as is day 0).
+        Output days (the horizon is always kept, as is day 0); by default days 90, 180 and
+        365 where they fall inside the horizon.
     seed
         One seed for patients, deviates and draws (separate streams of it).
     parameters
@@ -108,7 +111,12 @@ def plan_cohort(
         population = population.sample(500 if n is None else n, seed)
     elif n is not None and n != len(population):
         raise CohortError(
-            invalid_value("n", n, f"None or {len(population)} (the table's patients)", "n = None")
+            invalid_value(
+                "n",
+                n,
+                f"{len(population)}, the patients of the table (or leave it out)",
+                f"n = {len(population)}",
+            )
         )
     ps = load_parameters(parameters)
     # between-patient spread the parameter records carry, unless the cohort sets its own
@@ -123,7 +131,7 @@ def plan_cohort(
         draws=p,
         parameters=ps,
         days=days,
-        at=_check_at(at, days),
+        at=_check_at([d for d in DEFAULT_AT if d < days] if at is None else at, days),
         solver=solver or SolverOptions(),
         chunk_size=chunk_size,
         seed=seed,

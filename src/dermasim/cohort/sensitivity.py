@@ -177,7 +177,7 @@ def sobol_indices(
         calc_second_order=False,
         num_resamples=resamples,
         conf_level=0.95,
-        seed=seed,
+        seed=seed + 1,  # SALib takes a seed of 0 as no seed
     )
     keys = ("S1", "S1_conf", "ST", "ST_conf")
     indices = {k: np.asarray(si[k], dtype=float) for k in keys}
@@ -211,7 +211,7 @@ def morris_screening(
     y = np.asarray(function(_transform(u, inverse_cdfs)), dtype=float)
     _check_outputs(y)
     si = morris_analyze.analyze(
-        problem, u, y, num_levels=levels, num_resamples=resamples, conf_level=0.95, seed=seed
+        problem, u, y, num_levels=levels, num_resamples=resamples, conf_level=0.95, seed=seed + 1
     )
     keys = ("mu_star", "mu_star_conf", "sigma", "mu")
     indices = {k: np.asarray(si[k], dtype=float) for k in keys}

@@ -282,7 +282,7 @@ class Trial:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Trial:
         """Build a trial from a parsed spec: ``[trial]``, ``[endpoint]``, ``[cohort]`` and
-        ``[[arms]]`` tables (see ``docs/trials.md``)."""
+        ``[[arms]]`` tables (see ``docs/cohorts.md``)."""
         if not isinstance(data, Mapping):
             raise TrialError(invalid_value("trial spec", data, "a TOML table", "[trial]"))
         unknown = set(data) - {"trial", "endpoint", "cohort", "arms"}
@@ -308,7 +308,7 @@ class Trial:
         ep = data.get("endpoint", {})
         if not isinstance(ep, Mapping):
             raise TrialError(invalid_value("endpoint", ep, "a table", "[endpoint]"))
-        bad = set(ep) - {"name", "day", "better", "responder_threshold"}
+        bad = set(ep) - {"name", "day", "better", "responder_threshold", "measurement_sd"}
         if bad:
             raise TrialError(
                 invalid_value(
@@ -370,8 +370,9 @@ class Trial:
     ) -> TrialResult:
         """Simulate every arm on the pool and analyse it (see the module docstring).
 
-        ``store`` keeps one resumable chunk store per arm under it (``store/<arm>/``);
-        ``cluster`` and ``workers`` are those of :func:`~dermasim.cohort.run_cohort`.
+        ``store`` keeps one resumable chunk store per arm under it (``store/arm-0/``,
+        ``arm-1/``, in arm order); ``cluster`` and ``workers`` are those of
+        :func:`~dermasim.cohort.run_cohort`.
         """
         outcomes: dict[str, np.ndarray] = {}
         results: dict[str, CohortResult] = {}

@@ -86,3 +86,9 @@ def test_bad_options_name_the_field(kwargs, start):
     with pytest.raises(SensitivityError) as err:
         model_sensitivity(**kwargs)
     assert str(err.value).startswith(start)
+
+
+def test_the_bootstrap_intervals_repeat_with_seed_zero():
+    a, b = (sobol_indices(ishigami, ["x1", "x2", "x3"], UNIFORM, n=64, seed=0) for _ in range(2))
+    for key in ("S1", "S1_conf", "ST", "ST_conf"):
+        np.testing.assert_array_equal(a.indices[key], b.indices[key])

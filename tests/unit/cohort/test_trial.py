@@ -105,3 +105,9 @@ def test_bad_trial_specs_name_the_field_in_one_line(changes, start):
     message = str(err.value)
     assert message.startswith(start), message
     assert "\n" not in message and "allowed" in message and "for example" in message
+
+
+def test_a_spec_may_set_the_measurement_error():
+    spec = _spec(**{"endpoint.measurement_sd": 5.0, "endpoint.responder_threshold": 10.0})
+    trial = Trial.from_dict(spec)
+    assert trial.endpoint.measurement_sd == 5.0 and trial.endpoint.responder_threshold == 10.0
