@@ -108,6 +108,14 @@ def cohort(
             )
         )
     check_out(out)
+    from .model import ENDPOINTS
+
+    if endpoint not in ENDPOINTS:
+        raise SimulationError(
+            invalid_value(
+                "--endpoint", endpoint, "one of " + ", ".join(ENDPOINTS), "--endpoint elastin"
+            )
+        )
     population: Any = None
     if spec is not None:
         from .cohort.population import read_cohort_file

@@ -53,9 +53,32 @@ class Solution:
         xarray imported) on first use: summaries and JSON read the arrays directly.
     """
 
-    def __init__(self, arrays: _Arrays) -> None:
-        self._arrays = arrays
-        self._dataset: xr.Dataset | None = None
+    def __init__(self, data: _Arrays | xr.Dataset) -> None:
+        """Wrap the arrays of :meth:`from_arrays`, or a Dataset of the layout above (as
+        :meth:`dataset` gives, or read back with ``xarray.open_dataset``)."""
+        if isinstance(data, _Arrays):
+            self._arrays = data
+            self._dataset: xr.Dataset | None = None
+            return
+        endpoints = {
+            k: np.asarray(data[k].transpose("draw", "time").values)
+            for k in data.data_vars
+            if k in ENDPOINTS
+        }
+        n_draws = data.sizes["draw"]
+        if "downtime_days" in data:
+            downtime = np.asarray(data["downtime_days"].transpose("draw", "session").values)
+            session_days = np.asarray(data["session_day"].values, dtype=float)
+        else:  # a file written for a course with no sessions
+            downtime, session_days = np.zeros((n_draws, 0)), np.zeros(0)
+        self._arrays = _Arrays(
+            times=np.asarray(data["time"].values, dtype=float),
+            endpoints=endpoints,
+            downtime=downtime,
+            session_days=session_days,
+            attrs=dict(data.attrs),
+        )
+        self._dataset = data
 
     @classmethod
     def from_arrays(

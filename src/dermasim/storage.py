@@ -78,6 +78,8 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[str], Any]) -> P
     os.close(fd)
     try:
         write(tmp)
+        with open(tmp, "rb+") as handle:  # on disk before the rename makes it visible
+            os.fsync(handle.fileno())
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; give the usual mode
@@ -102,10 +104,14 @@ def write_netcdf(path: str | os.PathLike[str], dataset: Any) -> Path:
     )
 
 
+STORE_MANIFEST = "dermasim-chunks.json"
+STORE_SCHEMA = "dermasim.chunks/1"
+
+
 class ChunkStore:
     """A folder of results written one chunk at a time, so that a killed run resumes.
 
-    Layout: ``manifest.json`` (the run's fingerprint and chunk count) and
+    Layout: ``dermasim-chunks.json`` (the run's fingerprint and chunk count) and
     ``chunks/chunk-<index>.nc`` (one NetCDF file per chunk), each written atomically, so a
     chunk file is either complete or absent. Opening a store for another fingerprint raises
     unless ``restart`` clears it.
@@ -129,26 +135,37 @@ class ChunkStore:
 
         self.folder = Path(folder)
         self.chunk_folder = self.folder / "chunks"
-        manifest = self.folder / "manifest.json"
-        expected = {"fingerprint": fingerprint, "chunks": n_chunks}
+        manifest = self.folder / STORE_MANIFEST
+        expected = {"schema": STORE_SCHEMA, "fingerprint": fingerprint, "chunks": n_chunks}
+        chunks_present = any(self.chunk_folder.glob("chunk-*.nc"))
+        found: dict[str, Any] = {}
         if manifest.exists():
             try:
                 found = json.loads(manifest.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 found = {}
-            if {k: found.get(k) for k in expected} != expected:
-                if not restart:
-                    raise StoreMismatchError(
-                        f"store = '{self.folder}' holds chunks of another run: allowed a store "
-                        "of this same run (to resume) or a new folder; for example add "
-                        "--restart to discard it"
-                    )
-                for old in self.chunk_folder.glob("chunk-*.nc"):
-                    old.unlink()
+            if not isinstance(found, dict) or found.get("schema") != STORE_SCHEMA:
+                raise StoreMismatchError(
+                    f"store = '{self.folder}' has a {STORE_MANIFEST} that dermasim did not "
+                    "write: allowed a new folder or a chunk store of dermasim; for example "
+                    "--store out/chunks"
+                )
+        mismatch = (found and {k: found.get(k) for k in expected} != expected) or (
+            not found and chunks_present
+        )
+        if mismatch:
+            if not restart:
+                raise StoreMismatchError(
+                    f"store = '{self.folder}' holds chunks of another run: allowed a store "
+                    "of this same run (to resume) or a new folder; for example add "
+                    "--restart to discard it"
+                )
+            for old in self.chunk_folder.glob("chunk-*.nc"):
+                old.unlink()
         self.chunk_folder.mkdir(parents=True, exist_ok=True)
         for stale in self.chunk_folder.glob(".chunk-*.nc.*.tmp"):
             remove_stale_temporaries(self.chunk_folder / (stale.name[1:].split(".nc.")[0] + ".nc"))
-        if not manifest.exists() or restart:
+        if not found or mismatch:
             text = json.dumps(expected, indent=1)
             atomic_write(manifest, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
         self.n_chunks = n_chunks
@@ -170,11 +187,21 @@ class ChunkStore:
         return write_netcdf(self._path(index), dataset)
 
     def read(self, index: int) -> Any:
-        """One chunk's dataset, loaded into memory."""
+        """One chunk's dataset, loaded into memory; None (and the file removed, so that the
+        chunk is computed again) if it cannot be read, as after a power loss."""
         import xarray as xr
 
-        with xr.open_dataset(self._path(index), engine="scipy") as ds:
-            return ds.load()
+        path = self._path(index)
+        try:
+            with xr.open_dataset(path, engine="scipy") as ds:
+                return ds.load()
+        except (OSError, ValueError, IndexError, TypeError, KeyError):
+            path.unlink(missing_ok=True)
+            return None
+
+    def discard(self, index: int) -> None:
+        """Remove one chunk (for example one whose shape does not fit the run)."""
+        self._path(index).unlink(missing_ok=True)
 
 
 class StoreMismatchError(DermasimError, ValueError):
@@ -198,6 +225,11 @@ def _pending_writer(path: Path, name: str) -> tuple[str, int | None]:
     return host, int(pid) if pid.isdigit() else None
 
 
+def _plain_name(name: Any) -> bool:
+    """A file name with no folder part (never ``..``, an absolute path or a hidden file)."""
+    return isinstance(name, str) and bool(name) and Path(name).name == name and name[0] != "."
+
+
 def _finish_publication(folder: Path, pending: Path) -> None:
     """Roll a committed publication forward: move its staged files in, then the manifest."""
     import json
@@ -206,8 +238,11 @@ def _finish_publication(folder: Path, pending: Path) -> None:
     staging = folder / record["staging"]
     for file_name in record["files"]:
         staged = staging / file_name
-        if staged.exists():
+        if _plain_name(file_name) and staged.exists():
             os.replace(staged, folder / file_name)
+    for stale in record.get("remove", []):
+        if _plain_name(stale):
+            (folder / stale).unlink(missing_ok=True)
     os.replace(pending, folder / f"{record['name']}.manifest.json")
     if staging.exists():
         import shutil
@@ -297,13 +332,15 @@ class OutputSet:
             },
         }
         manifest = self.folder / f"{self.name}.manifest.json"
+        old: Any = {}
         if manifest.exists():
             try:
                 old = json.loads(manifest.read_text(encoding="utf-8")).get("files", {})
-            except (OSError, ValueError):
+            except (OSError, ValueError, AttributeError):
                 old = {}
-            for stale in set(old) - set(files):
-                (self.folder / stale).unlink(missing_ok=True)
+        # files of the previous set that this one lacks go after the commit point, and only
+        # plain names inside the folder are ever removed
+        record["remove"] = sorted(n for n in old if _plain_name(n) and n not in files)
         pending = self.folder / f".{self.name}.{_host()}-{os.getpid()}.publishing.json"
         text = json.dumps(record, indent=1) + "\n"
         atomic_write(pending, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))

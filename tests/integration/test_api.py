@@ -213,3 +213,14 @@ def test_compare_protocols_api():
         rows[1]["collagen_density"]["3 mo"]["median"]
         > rows[0]["collagen_density"]["3 mo"]["median"]
     )
+
+
+def test_a_solution_wraps_a_dataset_read_back_from_disk(tmp_path):
+    import xarray as xr
+
+    sol = dermasim.simulate("4 x microneedling 1.5 mm every 30 days", days=120, draws=6)
+    path = sol.to_netcdf(tmp_path / "s.nc")
+    with xr.open_dataset(path, engine="scipy") as ds:
+        again = dermasim.Solution(ds.load())
+    assert again.summary(at=[90]) == sol.summary(at=[90])
+    assert again.downtime_summary() == sol.downtime_summary()

@@ -139,3 +139,43 @@ def test_a_staging_folder_of_a_killed_writer_is_removed_and_a_tampered_set_detec
     (tmp_path / "run.nc").write_text("edited")
     with pytest.raises(OutputSetError, match=r"run\.nc"):
         read_manifest(tmp_path, "run")
+
+
+def test_a_publication_that_fails_before_its_commit_leaves_the_old_set_whole(tmp_path):
+    import pytest
+
+    from dermasim import storage
+    from dermasim.storage import OutputSet, read_manifest
+
+    with OutputSet(tmp_path, "run") as staged:
+        (staged / "a.txt").write_text("a")
+        (staged / "b.txt").write_text("b")
+    real = storage.atomic_write
+
+    def disk_full(path, write):
+        raise OSError(28, "No space left on device")
+
+    storage.atomic_write = disk_full
+    try:
+        with pytest.raises(OSError), OutputSet(tmp_path, "run") as staged:
+            (staged / "a.txt").write_text("new a")
+    finally:
+        storage.atomic_write = real
+    assert (tmp_path / "b.txt").read_text() == "b"
+    read_manifest(tmp_path, "run")
+
+
+def test_names_in_an_old_manifest_never_reach_outside_the_folder(tmp_path):
+    import json
+
+    from dermasim.storage import OutputSet
+
+    outside = tmp_path / "precious.txt"
+    outside.write_text("keep")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    bad = {"files": {"../precious.txt": {}, str(outside): {}}}
+    (folder / "run.manifest.json").write_text(json.dumps(bad))
+    with OutputSet(folder, "run") as staged:
+        (staged / "run.nc").write_text("x")
+    assert outside.read_text() == "keep"

@@ -11,11 +11,13 @@ under posterior draw :math:`d` gets
 
     \theta_{id} = g^{-1}\bigl(g(\theta_d) + \sigma\, z_i\bigr),
 
-where :math:`g` maps the parameter's bounds onto the real line (:math:`\log(\theta - L)` for
-``[L, inf)``, :math:`\operatorname{logit}((\theta - L)/(U - L))` for ``[L, U]``) and
-:math:`\sigma` is the between-patient standard deviation on that scale. A value therefore never
-leaves its physiological bounds and nothing is clipped. For a parameter bounded only below at
-0, :math:`\sigma` is about the coefficient of variation between patients.
+where :math:`g(\theta) = \operatorname{logit}((\theta - L)/(U - L))` maps the parameter's
+bounds :math:`[L, U]` onto the real line (every record has finite bounds; a record bounded
+only below would take :math:`\log(\theta - L)`) and :math:`\sigma` is the between-patient
+standard deviation on that scale. A value therefore never leaves its physiological bounds and
+nothing is clipped; the draw is the median patient's value (not the mean). Well below the
+upper bound, :math:`\sigma` is about the coefficient of variation of :math:`\theta - L`.
+A draw exactly at a bound stays there (no spread); one outside its bounds is refused.
 
 A parameter record may carry its between-patient spread (``population_sd``, the seam the
 calibration fills); a cohort's own :attr:`variability` overrides it. No bundled record has
@@ -49,7 +51,15 @@ import numpy as np
 from .._files import looks_like_path
 from ..errors import DermasimError, PatientError, invalid_value
 from ..parameters import ParameterSet
-from ..patient import AGE_MAX, AGE_MIN, SEXES, SITES, UV_LEVELS, Patient
+from ..patient import (
+    AGE_MAX,
+    AGE_MIN,
+    CONTRAINDICATION_FLAGS,
+    SEXES,
+    SITES,
+    UV_LEVELS,
+    Patient,
+)
 
 __all__ = ["Cohort", "CohortError", "VirtualPopulation", "individual_parameters"]
 
@@ -66,6 +76,7 @@ _SPEC_KEYS = (
     "variability",
 )
 MAX_PATIENTS = 1_000_000
+_BOOLEAN_COLUMNS = ("smoker", *CONTRAINDICATION_FLAGS)
 
 
 class CohortError(DermasimError, ValueError):
@@ -249,6 +260,16 @@ class Cohort:
                             'age = {distribution = "normal", mean = 50, sd = 8}',
                         )
                     )
+                if value.get("distribution") == "normal" and ({"low", "high"} & set(value)):
+                    raise CohortError(
+                        invalid_value(
+                            "cohort.age.low",
+                            value.get("low", value.get("high")),
+                            "low and high only with distribution = uniform (a normal age is "
+                            "truncated to 18-90 years)",
+                            'age = {distribution = "normal", mean = 50, sd = 8}',
+                        )
+                    )
                 unknown = set(value) - {"distribution", "low", "high", "mean", "sd"}
                 if unknown:
                     raise CohortError(
@@ -382,8 +403,16 @@ class VirtualPopulation:
         naming its row and column.
         """
         path = Path(source)
-        text = _read_text(path, "patients", "patients.csv")
+        text = _read_text(path, "patients", "patients.csv").removeprefix("\ufeff")
         reader = csv.DictReader(io.StringIO(text))
+        header = reader.fieldnames or []
+        repeated = sorted({h for h in header if header.count(h) > 1})
+        if repeated:
+            raise CohortError(
+                invalid_value(
+                    f"{path.name} header", repeated[0], "each column once", "age,sex,site"
+                )
+            )
         if not reader.fieldnames:
             raise CohortError(
                 invalid_value(
@@ -395,6 +424,16 @@ class VirtualPopulation:
             )
         patients = []
         for number, row in enumerate(reader, start=2):
+            cells = [v for k, v in row.items() if k is not None]
+            if None in row or any(v is None for v in cells):
+                raise CohortError(
+                    invalid_value(
+                        f"{path.name} line {number}",
+                        ",".join(str(v) for v in cells if v is not None),
+                        f"{len(header)} cells, one per column ({','.join(header)})",
+                        ",".join(header),
+                    )
+                )
             try:
                 patients.append(Patient.from_dict(_typed(row)))
             except PatientError as exc:
@@ -430,7 +469,7 @@ def _typed(row: Mapping[str, str | None]) -> dict[str, Any]:
                 out[key] = float(text)
             except ValueError:
                 out[key] = text
-        elif key != "fitzpatrick" and lowered in ("1", "0"):
+        elif key in _BOOLEAN_COLUMNS and lowered in ("1", "0"):
             out[key] = lowered == "1"
         else:
             out[key] = text
@@ -508,6 +547,17 @@ def individual_parameters(
             continue
         low, high = parameters[name].bounds
         theta = rows[name]
+        outside = (theta < low) | (theta > high)
+        if np.any(outside):
+            bad = float(theta[np.argmax(outside)])
+            raise CohortError(
+                invalid_value(
+                    f"parameter {name}",
+                    bad,
+                    f"draws within its bounds {low:g} to {high:g} for between-patient spread",
+                    f"{name} drawn from its prior",
+                )
+            )
         with np.errstate(divide="ignore"):
             u = _to_real_line(theta, low, high) + sd * population.deviates[name][patient_index]
         rows[name] = _from_real_line(u, low, high)

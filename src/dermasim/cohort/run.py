@@ -292,7 +292,15 @@ def run_plan(
     if store is not None:
         chunk_store = ChunkStore(store, plan.fingerprint(), len(chunks), restart=restart)
         for index in sorted(chunk_store.done()):
-            parts[index] = _chunk_arrays(chunk_store.read(index), chunks[index], plan)
+            stored = chunk_store.read(index)  # None if unreadable: computed again below
+            if stored is None:
+                continue
+            arrays = _chunk_arrays(stored, chunks[index], plan)
+            expected = (chunks[index].stop - chunks[index].start, plan.n_draws, len(plan.times))
+            if arrays["collagen_density"].shape != expected:
+                chunk_store.discard(index)
+                continue
+            parts[index] = arrays
     todo = [c for c in chunks if c.index not in parts]
     if progress is not None:
         progress(len(parts), len(chunks))

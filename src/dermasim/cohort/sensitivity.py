@@ -164,6 +164,7 @@ def sobol_indices(
     from SALib.sample import sobol as sobol_sample
 
     n = _check_int("n", n, 16, 65536, "n = 512")
+    seed = _check_int("seed", seed, 0, 2**31 - 2, "seed = 0")
     if n & (n - 1):
         raise SensitivityError(invalid_value("n", n, "a power of 2 from 16 to 65536", "n = 512"))
     problem = {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}
@@ -203,6 +204,7 @@ def morris_screening(
     from SALib.sample import morris as morris_sample
 
     trajectories = _check_int("trajectories", trajectories, 2, 10_000, "trajectories = 20")
+    seed = _check_int("seed", seed, 0, 2**31 - 2, "seed = 0")
     levels = _check_int("levels", levels, 2, 20, "levels = 4")
     if levels % 2:
         raise SensitivityError(invalid_value("levels", levels, "an even number", "levels = 4"))
@@ -337,8 +339,14 @@ def model_sensitivity(
     if not ok:
         raise SensitivityError(invalid_value("day", day, f"1 to {MAX_DAYS} days", "day = 180"))
     chunk_size = _check_int("chunk_size", chunk_size, 1, 10_000_000, "chunk_size = 5000")
+    seed = _check_int("seed", seed, 0, 2**31 - 2, "seed = 0")
     ps = load_parameters(parameters)
     names: tuple[str, ...] = tuple(ps) if vary is None else tuple(vary)
+    repeated = sorted({v for v in names if names.count(v) > 1})
+    if repeated:
+        raise SensitivityError(
+            invalid_value("vary", repeated[0], "each parameter once", '["pn_clearance"]')
+        )
     if not names:
         raise SensitivityError(
             invalid_value("vary", [], "at least one parameter", '["pn_clearance"]')

@@ -10,11 +10,12 @@ How a trial is simulated
    :math:`\Delta_d = \bar y_{a,d} - \bar y_{c,d}`, the difference of the pool means (paired
    over the same patients). Its median and 5-95% interval over draws is the uncertainty of
    the effect in this population.
-3. **Simulated trials.** A replicate picks a draw and two disjoint random sets of patients
-   from the pool, ``n_a`` for the arm and ``n_c`` for the control (different patients in each
-   arm, as in a parallel-group trial), and analyses them as a trial would: the difference in
-   means, its Welch 95% confidence interval and two-sided p-value. A replicate *succeeds*
-   when :math:`p < \alpha` and the difference favours the arm. ``replicates`` replicates are
+3. **Simulated trials.** A replicate picks a draw and, for each arm, ``n`` patients drawn
+   with replacement from the pool (a bootstrap of the virtual population, each arm
+   independently of the others, as different patients are enrolled in each arm of a
+   parallel-group trial), and analyses them as a trial would: the difference in means, its
+   Welch 95% confidence interval and two-sided p-value. A replicate *succeeds* when
+   :math:`p < \alpha` and the difference favours the arm. ``replicates`` replicates are
    run for every draw, so the **conditional power** given the draw is estimated per draw; its
    mean over draws is the **probability of success** (assurance), and its 5-95% spread over
    draws shows how much the posterior uncertainty leaves the power uncertain.
@@ -22,14 +23,21 @@ How a trial is simulated
    ratio). Arms nest: the patients of a smaller trial are a subset of a larger one's, so the
    curve is smooth in ``n``.
 5. **Responder rate**: the share of the pool whose endpoint passes ``responder_threshold``
-   (above it when higher is better), per draw.
+   (above it when higher is better), per draw, on the true (not the measured) endpoint.
+
+``measurement_sd`` adds an independent normal error to every measurement a simulated trial
+takes (drawn afresh for each enrolled patient), so it widens the trials' spread without
+moving the population means.
 
 With identical arms the success rate is the false-positive rate, :math:`\alpha/2` (a
 two-sided test that must also favour the arm); the rejection rate in either direction
 (``reject_either``) is :math:`\alpha`.
 
-The pool must hold at least the two largest arms of the curve; sampling from a finite pool
-without replacement is the permutation distribution of the pool, so the test's size is kept.
+The pool is shared by every draw and every replicate: the population it stands for is its
+``pool`` virtual patients, so the figures carry the pool's own sampling error (the effect
+among those patients rather than in the whole population, about the between-patient
+standard deviation over the square root of ``pool``); a larger pool shrinks it. The pool
+must hold at least as many patients as the longest arm (default: twice that, at least 200).
 """
 
 from __future__ import annotations
@@ -184,8 +192,8 @@ class Trial:
     draws
         Posterior draws carried through (default 100).
     pool
-        Virtual patients simulated per arm and draw (default: twice the largest arm of the
-        power curve, at least 60).
+        Virtual patients simulated per arm and draw (default: twice the longest arm of the
+        power curve, at least 200).
     alpha
         Two-sided significance level (default 0.05).
     replicates
@@ -247,9 +255,24 @@ class Trial:
             tuple(_int("power_n", n, 2, 10_000, "[10, 20, 50]") for n in self.power_n),
         )
         need = self.required_pool()
-        pool = self.pool if self.pool is not None else max(60, need)
-        _int("pool", pool, need, 100_000, f"pool = {need}")
+        pool = self.pool if self.pool is not None else max(200, 2 * need)
+        _int("pool", pool, need, 100_000, f"pool = {max(200, 2 * need)}")
         object.__setattr__(self, "pool", int(pool))
+        picks = self.draws * self.replicates * need
+        if picks > 25_000_000:
+            raise TrialError(
+                invalid_value(
+                    "draws x replicates x longest arm",
+                    picks,
+                    "at most 25000000 simulated patients per arm (memory)",
+                    "draws = 100, replicates = 200",
+                )
+            )
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise TrialError(invalid_value("name", self.name, "a non-empty title", '"my trial"'))
+        from ..parameters import load_parameters
+
+        load_parameters(self.parameters)  # a one-line error now rather than after a run
         total = int(pool) * self.draws * len(self.arms)
         if total > 5_000_000:
             raise TrialError(
@@ -269,14 +292,13 @@ class Trial:
         """Patients per arm when the first arm has ``n_first`` (allocation kept)."""
         return {a.name: max(2, round(n_first * self._ratio(a))) for a in self.arms}
 
+    def longest_arm(self) -> int:
+        """The most patients any arm has, on the power curve or at the planned size."""
+        return max(max(self.arm_sizes(n).values()) for n in (*self.power_n, self.arms[0].n))
+
     def required_pool(self) -> int:
-        """Least pool holding the largest arm and the control, disjoint, for every ``n``."""
-        need = 0
-        for n_first in (*self.power_n, self.arms[0].n):
-            sizes = self.arm_sizes(n_first)
-            control = sizes[self.control or self.arms[-1].name]
-            need = max(need, max(v for k, v in sizes.items() if k != self.control) + control)
-        return need
+        """Least pool: as many virtual patients as the longest arm."""
+        return self.longest_arm()
 
     # ---------------------------------------------------------------- construction
     @classmethod
@@ -402,11 +424,7 @@ class Trial:
                 progress=step,
             )
             results[arm.name] = result
-            measured = result.values(self.endpoint.name, self.endpoint.day)
-            if self.endpoint.measurement_sd > 0:
-                noise = np.random.default_rng([self.seed, 5, k]).standard_normal(measured.shape)
-                measured = measured + self.endpoint.measurement_sd * noise
-            outcomes[arm.name] = measured
+            outcomes[arm.name] = result.values(self.endpoint.name, self.endpoint.day)
         return analyse(self, outcomes, results)
 
 
@@ -509,32 +527,41 @@ def _replicates(
     arm: str,
     y: np.ndarray,
     control: np.ndarray,
-    order: np.ndarray,
+    picks: Mapping[str, np.ndarray],
+    noise: Mapping[str, np.ndarray | None],
     n_first: int,
 ) -> tuple[np.ndarray, ...]:
     """Welch analyses of the simulated trials with ``n_first`` patients in the first arm:
-    arrays ``(draw, replicate)``. The arm takes the first patients of each permutation in
-    ``order`` (``(draw, replicate, pool)``), the control patients from the middle of it on."""
-    pool, draws = control.shape
+    arrays ``(draw, replicate)``. Each arm takes the first patients of its own resampled
+    sequence in ``picks`` (``(draw, replicate, longest arm)`` indices into the pool), each
+    measured with its own error from ``noise`` (same shape, or None)."""
+    draws = control.shape[1]
     sizes = trial.arm_sizes(n_first)
-    na, nc = sizes[arm], sizes[trial.control or ""]
-    half = pool // 2
-    start = max(half, na) if half + nc <= pool else pool - nc
+    control_name = trial.control or ""
     d = np.arange(draws)[:, None, None]
-    return welch(y[order[..., :na], d], control[order[..., start : start + nc], d])
+    measured = []
+    for name, values, n in ((arm, y, sizes[arm]), (control_name, control, sizes[control_name])):
+        sample = values[picks[name][..., :n], d]
+        error = noise[name]
+        measured.append(sample if error is None else sample + error[..., :n])
+    return welch(measured[0], measured[1])
 
 
 def trial_notes(trial: Trial) -> list[str]:
     """What the reader must know to weigh the power figures."""
+    from ..parameters import load_parameters
+
     notes = []
-    if not trial.cohort.variability and trial.endpoint.measurement_sd == 0:
+    records = load_parameters(trial.parameters).records
+    varies = bool(trial.cohort.variability) or any(r.population_sd > 0 for r in records)
+    if not varies and trial.endpoint.measurement_sd == 0:
         notes.append(
             "patients differ only in their covariates (age, sex, site, skin type, UV, "
             "smoking): no between-patient variability of model parameters and no "
             "measurement error are set, so the spread between patients, and with it the "
             "power, is optimistic; set [cohort.variability] and endpoint.measurement_sd"
         )
-    elif not trial.cohort.variability:
+    elif not varies:
         notes.append(
             "no between-patient variability of model parameters is set ([cohort.variability]): "
             "patients differ in covariates and measurement error only"
@@ -550,11 +577,26 @@ def analyse(
     sign = trial.endpoint.sign
     control = outcomes[trial.control or trial.arms[-1].name]
     pool, draws = control.shape
-    rng = np.random.default_rng([trial.seed, 4])
-    # one permutation of the pool per replicate: the arm takes the first patients, the
-    # control the patients from the middle on, so arms are disjoint and sizes nest.
     reps = trial.replicates
-    order = np.argsort(rng.random((draws, reps, pool)), axis=-1)
+    # each arm draws its patients with replacement from the pool, independently of the other
+    # arms (its own stream of the seed); a smaller trial takes the first patients of the same
+    # sequence, so the sizes nest and the power curve is smooth in n
+    longest = trial.longest_arm()
+    picks = {
+        a.name: np.random.default_rng([trial.seed, 4, k]).integers(
+            0, pool, size=(draws, reps, longest), dtype=np.int32
+        )
+        for k, a in enumerate(trial.arms)
+    }
+    # measurement error belongs to each measurement, not to a virtual patient: drawn afresh for
+    # every patient a replicate enrols
+    sd = trial.endpoint.measurement_sd
+    noise: dict[str, np.ndarray | None] = {
+        a.name: None
+        if sd == 0
+        else sd * np.random.default_rng([trial.seed, 5, k]).standard_normal(picks[a.name].shape)
+        for k, a in enumerate(trial.arms)
+    }
     comparisons: dict[str, dict[str, Any]] = {}
     for arm in trial.arms:
         if arm.name == trial.control:
@@ -580,7 +622,7 @@ def analyse(
 
         curve = []
         for n_first in trial.power_n:
-            diff, _, _, p = _replicates(trial, arm.name, y, control, order, n_first)
+            diff, _, _, p = _replicates(trial, arm.name, y, control, picks, noise, n_first)
             success = (p < trial.alpha) & (sign * diff > 0)
             conditional = success.mean(axis=1)  # (draw,)
             sizes = trial.arm_sizes(n_first)
@@ -597,17 +639,17 @@ def analyse(
                 }
             )
         entry["power_curve"] = curve
-        diff, se, dof, p = _replicates(trial, arm.name, y, control, order, arm.n)
+        diff, se, dof, p = _replicates(trial, arm.name, y, control, picks, noise, trial.arms[0].n)
         success = (p < trial.alpha) & (sign * diff > 0)
         entry["probability_of_success"] = float(success.mean())
         # one simulated trial at the planned size: the first replicate of a random draw
         from scipy.stats import t as student_t
 
-        k = int(rng.integers(draws))
+        k = int(np.random.default_rng([trial.seed, 6]).integers(draws))
         half_width = float(student_t.ppf(0.975, dof[k, 0]) * se[k, 0])
         entry["one_trial"] = {
             "n_per_arm": arm.n,
-            "n_control": trial.arm_sizes(arm.n)[trial.control or ""],
+            "n_control": trial.arm_sizes(trial.arms[0].n)[trial.control or ""],
             "difference": float(diff[k, 0]),
             "ci95": [float(diff[k, 0] - half_width), float(diff[k, 0] + half_width)],
             "p_value": float(p[k, 0]),

@@ -173,3 +173,21 @@ def test_a_population_sd_on_a_parameter_record_makes_patients_differ():
         values = run_plan(p).values("collagen_density", 180)
         spread_of[name] = float(np.mean(np.std(values, axis=0)))  # between patients, per draw
     assert spread_of["varying"] > 2 * spread_of["flat"]
+
+
+def test_a_damaged_chunk_is_computed_again_and_a_store_without_manifest_refused(tmp_path):
+    plan = plan_cohort(MN, Cohort(), chunk_size=10, **SMALL)
+    whole = run_plan(plan, store=tmp_path / "s")
+    chunks = tmp_path / "s" / "chunks"
+    (chunks / "chunk-000001.nc").write_bytes(b"")  # as a power loss may leave it
+    (chunks / "chunk-000002.nc").write_bytes((chunks / "chunk-000002.nc").read_bytes()[:300])
+    _same(whole, run_plan(plan, store=tmp_path / "s"))
+    (tmp_path / "s" / "dermasim-chunks.json").unlink()
+    with pytest.raises(StoreMismatchError, match="another run"):
+        run_plan(plan, store=tmp_path / "s")
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "dermasim-chunks.json").write_text('{"my": "notes"}')
+    with pytest.raises(StoreMismatchError, match="did not write"):
+        run_plan(plan, store=foreign, restart=True)
+    assert (foreign / "dermasim-chunks.json").read_text() == '{"my": "notes"}'

@@ -100,3 +100,41 @@ def test_variability_of_an_unknown_parameter_is_refused():
     pop = Cohort(variability={"no_such_rate": 0.2}).sample(3, seed=0)
     with pytest.raises(CohortError, match=r"cohort\.variability = 'no_such_rate'"):
         individual_parameters(ps.point(1), pop, ps, np.arange(3), np.zeros(3, dtype=int))
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        ("age,sex\n52\n", "patients.csv line 2 = '52'"),
+        ("age,age\n50,60\n", "patients.csv header = 'age'"),
+        ("age,sex\n52,female,extra\n", "patients.csv line 2"),
+        ("age,uv_exposure\n52,1\n", "patients.csv line 2: patient.uv_exposure = '1'"),
+    ],
+)
+def test_ragged_or_ambiguous_tables_are_refused(tmp_path, text, start):
+    path = tmp_path / "patients.csv"
+    path.write_text(text)
+    with pytest.raises(CohortError) as err:
+        VirtualPopulation.from_csv(path)
+    assert str(err.value).startswith(start), str(err.value)
+
+
+def test_a_table_saved_with_a_byte_order_mark_reads(tmp_path):
+    path = tmp_path / "patients.csv"
+    path.write_bytes("age,site\n52,neck\n".encode("utf-8-sig"))
+    assert VirtualPopulation.from_csv(path).patients[0].site == "neck"
+
+
+def test_a_normal_age_refuses_uniform_bounds():
+    with pytest.raises(CohortError, match=r"cohort\.age\.low = 60"):
+        Cohort.from_dict({"age": {"distribution": "normal", "mean": 50, "sd": 5, "low": 60}})
+
+
+def test_a_draw_outside_its_bounds_is_refused_not_turned_into_nan():
+    ps = load_parameters("prior")
+    draws = ps.point(1)
+    _, high = ps["fibroblast_activation_rate"].bounds
+    draws["fibroblast_activation_rate"] = np.array([high * 1.0000001])
+    pop = Cohort(variability={"fibroblast_activation_rate": 0.3}).sample(2, seed=0)
+    with pytest.raises(CohortError, match="parameter fibroblast_activation_rate"):
+        individual_parameters(draws, pop, ps, np.arange(2), np.zeros(2, dtype=int))

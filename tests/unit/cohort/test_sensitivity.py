@@ -80,6 +80,8 @@ def test_the_standard_course_is_driven_by_the_wound_response_not_by_topical_para
         ({"n": 100}, "n = 100"),
         ({"vary": ["nope"]}, "vary = 'nope'"),
         ({"vary": []}, "vary = []"),
+        ({"vary": ["pn_clearance", "pn_clearance"]}, "vary = 'pn_clearance'"),
+        ({"seed": -1}, "seed = -1"),
     ],
 )
 def test_bad_options_name_the_field(kwargs, start):

@@ -46,6 +46,30 @@ def test_a_larger_effect_and_more_patients_give_more_power():
     assert powers == sorted(powers) and powers[-1] > powers[0] + 0.05
 
 
+def test_unequal_arms_and_three_arms_keep_their_planned_sizes():
+    arms = (
+        Arm("control", Protocol.load("none"), 40),
+        Arm("light", Protocol.load("1 x microneedling 0.5 mm"), 20),
+        Arm("full", Protocol.load("4 x microneedling 1.5 mm every 30 days"), 10),
+    )
+    trial = Trial(
+        arms=arms, endpoint=SPREAD, control="control", draws=5, replicates=50, power_n=(20, 40)
+    )
+    result = trial.run().comparisons
+    assert result["light"]["one_trial"]["n_per_arm"] == 20
+    assert result["light"]["one_trial"]["n_control"] == 40
+    assert result["full"]["one_trial"]["n_per_arm"] == 10
+    # the curve keeps the allocation 40 : 20 : 10 of the first arm (the control)
+    assert [r["n_per_arm"] for r in result["full"]["power_curve"]] == [5, 10]
+    assert [r["n_control"] for r in result["full"]["power_curve"]] == [20, 40]
+    assert trial.pool == 200
+
+
+def test_replicate_memory_is_bounded_before_anything_runs():
+    with pytest.raises(TrialError, match="draws x replicates x longest arm"):
+        _trial("none", "none", draws=1000, replicates=100_000)
+
+
 def test_the_welch_test_matches_scipy():
     from scipy.stats import ttest_ind
 
@@ -61,7 +85,7 @@ def test_the_bundled_spec_reads_and_needs_a_pool_for_its_largest_arms():
     spec = Trial.from_toml("microneedling-vs-none")
     assert [a.name for a in spec.arms] == ["microneedling", "no treatment"]
     assert spec.pool == 200 and spec.endpoint.day == 180
-    with pytest.raises(TrialError, match="pool = 50 is not valid: allowed an integer from 200"):
+    with pytest.raises(TrialError, match="pool = 50 is not valid: allowed an integer from 100"):
         dataclasses.replace(spec, pool=50)
 
 
