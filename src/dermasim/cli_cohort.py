@@ -28,6 +28,10 @@ ClusterOption = Annotated[
     ),
 ]
 WorkersOption = Annotated[int, typer.Option("--workers", help="Processes of --cluster local.")]
+StoreOption = Annotated[
+    Path | None,
+    typer.Option("--store", help="Chunk store to resume from (default: inside --out)."),
+]
 RestartOption = Annotated[
     bool, typer.Option("--restart", help="Discard chunks of an earlier run with other inputs.")
 ]
@@ -82,10 +86,7 @@ def cohort(
     chunk_size: Annotated[
         int, typer.Option("--chunk-size", help="Least trajectories per chunk.")
     ] = 1000,
-    store: Annotated[
-        Path | None,
-        typer.Option("--store", help="Chunk store to resume from (default: inside --out)."),
-    ] = None,
+    store: StoreOption = None,
     restart: RestartOption = False,
     cluster: ClusterOption = None,
     workers: WorkersOption = 2,
@@ -186,10 +187,7 @@ def trial(
         str,
         typer.Argument(help="A trial TOML file or a bundled spec (microneedling-vs-none)."),
     ] = "microneedling-vs-none",
-    store: Annotated[
-        Path | None,
-        typer.Option("--store", help="Chunk store to resume from (default: inside --out)."),
-    ] = None,
+    store: StoreOption = None,
     restart: RestartOption = False,
     cluster: ClusterOption = None,
     workers: WorkersOption = 2,

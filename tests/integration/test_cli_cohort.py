@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -215,25 +214,8 @@ def test_a_cohort_killed_three_times_resumes_to_the_uninterrupted_result(tmp_pat
     assert any(0 < k < 20 for k in partial), f"no kill landed inside the run: {partial}"
 
 
-def _children(pid: int) -> set[int]:
-    out: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        path = task / "children"
-        text = path.read_text() if path.exists() else ""
-        out |= {int(c) for c in text.split()}
-    return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state != "Z"
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_sigkill_of_a_cluster_run_leaves_no_worker_alive(tmp_path):
+def test_sigkill_of_a_cluster_run_leaves_no_worker_alive(tmp_path, processes):
     pytest.importorskip("distributed")
     argv = [*CLI, *COHORT, "--n", "20000", "--cluster", "local", "--workers", "2"]
     proc = subprocess.Popen(argv, env=_env(), cwd=tmp_path)
@@ -241,17 +223,17 @@ def test_sigkill_of_a_cluster_run_leaves_no_worker_alive(tmp_path):
         deadline = time.monotonic() + 120
         workers: set[int] = set()
         while len(workers) < 2 and time.monotonic() < deadline:
-            workers = _children(proc.pid)
+            workers = processes.children(proc.pid)
             time.sleep(0.2)
         assert len(workers) >= 2, "the cluster never started"
         time.sleep(1.0)
-        workers |= {g for w in workers for g in _children(w)}
+        workers |= {g for w in workers for g in processes.children(w)}
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
         deadline = time.monotonic() + 30
-        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        while any(processes.alive(w) for w in workers) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert not [w for w in workers if _alive(w)]
+        assert not [w for w in workers if processes.alive(w)]
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -6,7 +6,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -84,38 +83,22 @@ calibrate(problem, steps=100000, seed=0, workers=2)
 """
 
 
-def _children(pid: int) -> set[int]:
-    out: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        text = (task / "children").read_text() if (task / "children").exists() else ""
-        out |= {int(c) for c in text.split()}
-    return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state != "Z"
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_sigkill_of_a_calibration_leaves_no_worker_alive() -> None:
+def test_sigkill_of_a_calibration_leaves_no_worker_alive(processes) -> None:
     proc = subprocess.Popen([sys.executable, "-c", _KILLED_RUN])
     try:
         deadline = time.monotonic() + 120
         workers: set[int] = set()
         while len(workers) < 2 and time.monotonic() < deadline:
-            workers = _children(proc.pid)
+            workers = processes.children(proc.pid)
             time.sleep(0.2)
         assert len(workers) >= 2, "the pool never started"
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
         deadline = time.monotonic() + 20
-        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        while any(processes.alive(w) for w in workers) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not [w for w in workers if _alive(w)]
+        assert not [w for w in workers if processes.alive(w)]
     finally:
         if proc.poll() is None:
             proc.kill()
