@@ -7,7 +7,7 @@ course, patient and tolerances (``rtol = 1e-5``, ``atol = 1e-8``):
   integration, endpoints, the Solution) with ``daily=False`` and the report days, after one
   warm-up call that loads the cached kernel;
 - ``scipy``: the same call with ``SolverOptions(backend="scipy")``, the reference backend;
-- ``libroadrunner``: dermasim's own exported SBML model (:mod:`dermasim.calibration.sbml`) in
+- ``libroadrunner``: dermasim's own exported SBML model (:mod:`dermasim.interop.sbml`) in
   libroadrunner (CVODE), one trajectory after another with each draw's parameters and initial
   state, outputs at the report days. Its states are checked against the compiled backend's
   at every report day after day 0, or the comparison means nothing;
@@ -122,7 +122,7 @@ def _compiled_states(inputs: dict[str, Any], days: float) -> np.ndarray:
 def case_roadrunner(n: int, days: float) -> dict[str, Any]:
     import roadrunner
 
-    from dermasim.calibration import sbml
+    from dermasim.interop import sbml
 
     inputs = _course_inputs(n)
     point = {k: float(v[0]) for k, v in inputs["parameters"].point(1).items()}

@@ -624,7 +624,7 @@ def export_petab(
     directory: Annotated[Path, typer.Argument(help="Folder to write the PEtab problem to.")],
 ) -> None:
     """Write the calibration problem in PEtab format (SBML model, tables, YAML)."""
-    from .calibration.petab_export import export_petab as run_export
+    from .interop.petab_export import export_petab as run_export
 
     path = run_export(directory)
     _console().print(f"wrote the PEtab problem to {directory}/ (problem file {path.name})")

@@ -13,7 +13,6 @@ from ..parameters.posterior import Posterior, load_parameters
 from .evidence import Endpoint, Evidence, Observable, Scenario, load_evidence_set
 from .fit import CalibrationResult, calibrate
 from .likelihood import DEFAULT_FIT, CalibrationProblem
-from .petab_export import export_petab
 from .report import write_report
 from .validation import ValidationResult, validate
 
@@ -28,7 +27,6 @@ __all__ = [
     "Scenario",
     "ValidationResult",
     "calibrate",
-    "export_petab",
     "load_evidence_set",
     "load_parameters",
     "validate",

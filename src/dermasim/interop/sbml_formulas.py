@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..calibration.observables import DAYS_PER_DECADE
 from ..errors import DermasimError
 from ..model.ageing import DAYS_PER_YEAR, REFERENCE_AGE_YEARS
 from ..model.filler import MM_PER_ML_PER_CM2
 from ..model.layout import GLOBAL_STATES, LAYER_STATES, LAYERS
-from .observables import DAYS_PER_DECADE
 
 __all__ = ["AUXILIARY_STATES", "OBSERVATION_RULES", "event_assignments", "rules"]
 

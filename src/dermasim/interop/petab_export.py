@@ -1,6 +1,6 @@
 """Export the calibration problem in PEtab v1 format (for pyPESTO, AMICI and other tools).
 
-:func:`export_petab` writes ``model.xml`` (SBML, :mod:`dermasim.calibration.sbml`),
+:func:`export_petab` writes ``model.xml`` (SBML, :mod:`dermasim.interop.sbml`),
 ``conditions.tsv`` (one condition per evidence scenario), ``observables.tsv``,
 ``measurements.tsv``, ``parameters.tsv``, ``problem.yaml`` and a ``README.md`` listing what
 PEtab cannot hold. See ``docs/petab.md``.
@@ -31,6 +31,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..calibration.evidence import Endpoint, Observable
+from ..calibration.likelihood import CalibrationProblem
 from ..errors import DermasimError
 from ..model.filler import MM_PER_ML_PER_CM2
 from ..parameters.observation import observation_parameters
@@ -38,8 +40,6 @@ from ..parameters.record import Parameter
 from ..patient import Patient
 from ..protocol import Protocol
 from ..storage import atomic_write
-from .evidence import Endpoint, Observable
-from .likelihood import CalibrationProblem
 
 __all__ = ["export_petab", "exportable_endpoints", "petab_id"]
 
@@ -262,7 +262,7 @@ def _readme(
     lines = [
         "# dermasim calibration problem (PEtab v1)",
         "",
-        "Written by `dermasim.calibration.petab_export.export_petab`; see docs/petab.md in "
+        "Written by `dermasim.interop.petab_export.export_petab`; see docs/petab.md in "
         "the dermasim sources. Load `problem.yaml` with `petab.v1.Problem.from_yaml`.",
         "",
         f"- {len(problem.evidence.scenarios)} conditions (one per evidence scenario), "
@@ -316,7 +316,7 @@ def export_petab(
 
     Examples
     --------
-    >>> from dermasim.calibration.petab_export import export_petab
+    >>> from dermasim.interop.petab_export import export_petab
     >>> export_petab("petab-problem")  # doctest: +SKIP
     PosixPath('petab-problem/problem.yaml')
     """

@@ -15,10 +15,10 @@ libsbml = pytest.importorskip("libsbml")
 from petab.v1 import Problem  # noqa: E402
 from petab.v1.lint import lint_problem  # noqa: E402
 
-from dermasim.calibration import sbml  # noqa: E402
 from dermasim.calibration.likelihood import CalibrationProblem  # noqa: E402
-from dermasim.calibration.petab_export import export_petab, petab_id  # noqa: E402
 from dermasim.errors import DermasimError  # noqa: E402
+from dermasim.interop import sbml  # noqa: E402
+from dermasim.interop.petab_export import export_petab, petab_id  # noqa: E402
 from dermasim.model import apply_course_session, initial_state, model_arguments, observe, rhs  # noqa: E402
 from dermasim.parameters import ParameterSet  # noqa: E402
 from dermasim.patient import Patient  # noqa: E402
