@@ -115,6 +115,17 @@ def _module_source(generated: GeneratedRhs) -> str:
     return header + generated.source + "\n\n" + body
 
 
+def _choose_threading_layer() -> None:
+    """Numba's own work queue for the parallel loop, unless ``NUMBA_THREADING_LAYER`` says
+    otherwise: a process that has run GNU OpenMP threads cannot fork a worker that uses them
+    ("fork() called from a process already using GNU OpenMP"), and the calibration's worker
+    pool forks. The loop over trajectories is coarse, so the layer does not change its speed."""
+    import numba
+
+    if "NUMBA_THREADING_LAYER" not in os.environ:
+        numba.config.THREADING_LAYER = "workqueue"
+
+
 @cache
 def load_kernel(rhs: Callable[..., Any], n_states: int, argument_names: tuple[str, ...]) -> Kernel:
     """Generate, write, import and return the compiled kernel (cached per process and on disk).
@@ -129,6 +140,7 @@ def load_kernel(rhs: Callable[..., Any], n_states: int, argument_names: tuple[st
             "solver.backend = 'compiled' needs Numba: pip install 'dermasim[fast]' "
             "(or use backend = 'scipy')"
         )
+    _choose_threading_layer()
     generated = generate_rhs_source(rhs, list(argument_names), n_states)
     source = _module_source(generated)
     digest = hashlib.sha256(source.encode()).hexdigest()[:20]
