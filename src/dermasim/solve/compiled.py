@@ -120,10 +120,10 @@ def _choose_threading_layer() -> None:
     otherwise: a process that has run GNU OpenMP threads cannot fork a worker that uses them
     ("fork() called from a process already using GNU OpenMP"), and the calibration's worker
     pool forks. The loop over trajectories is coarse, so the layer does not change its speed."""
-    import numba
+    from numba.core import config
 
     if "NUMBA_THREADING_LAYER" not in os.environ:
-        numba.config.THREADING_LAYER = "workqueue"
+        config.THREADING_LAYER = "workqueue"
 
 
 @cache
