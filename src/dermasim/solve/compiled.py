@@ -123,7 +123,7 @@ def _choose_threading_layer() -> None:
     from numba.core import config
 
     if "NUMBA_THREADING_LAYER" not in os.environ:
-        config.THREADING_LAYER = "workqueue"
+        setattr(config, "THREADING_LAYER", "workqueue")  # noqa: B010 (set at run time)
 
 
 @cache
