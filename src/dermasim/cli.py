@@ -440,6 +440,16 @@ def _print_validation(result: Any, out: Path | None) -> None:
         if not c.passed:
             why = c.endpoint.disagreement.split(". ")[0] or "no explanation recorded"
             console.print(f"not reproduced: {c.endpoint.id} ({c.study}): {escape(why)}.")
+    scores = result.out_of_sample
+    if scores:
+        better = [s for s in scores if s.better_than_prior]
+        worse = ", ".join(s.study for s in scores if not s.better_than_prior) or "none"
+        refit = ", ".join(s.study for s in scores if s.needs_refit) or "none"
+        console.print(
+            f"out of sample (leave one study out, PSIS log score): the posterior predicts "
+            f"{len(better)} of {len(scores)} studies better than the priors; no better: "
+            f"{worse}; Pareto k > 0.7, an exact refit needed: {refit}"
+        )
     if out is not None:
         console.print(f"wrote {out}/report.md, validation.json and one figure per study")
     console.print(DISCLAIMER)

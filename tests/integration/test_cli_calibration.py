@@ -54,6 +54,13 @@ def test_validate_json_contract(validation) -> None:
         "inside": sum(r["pass"] for r in valued),
         "total": len(valued),
     }
+    oos = payload["out_of_sample"]
+    studies = {r["study"] for r in payload["endpoints"]}
+    assert {s["study"] for s in oos["studies"]} == studies
+    assert oos["total"] == len(studies)
+    assert oos["better_than_prior"] == sum(
+        s["log_score_posterior"] > s["log_score_prior"] for s in oos["studies"]
+    )
 
 
 def test_validate_writes_report_with_a_figure_per_study(validation) -> None:

@@ -21,6 +21,7 @@ at their point values inside the likelihood.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -153,23 +154,43 @@ class CalibrationProblem:
         tau = self.evidence.observables[endpoint.observable].tau
         return float(np.hypot(_sd(endpoint, tau), tau))
 
-    def log_likelihood_of(self, predictions: dict[str, np.ndarray]) -> np.ndarray:
-        """Log likelihood of the evidence for each row of the predictions."""
+    def pointwise_log_likelihood(
+        self,
+        predictions: dict[str, np.ndarray],
+        *,
+        normalised: bool = False,
+        fitted_only: bool = True,
+    ) -> dict[str, np.ndarray]:
+        """Log likelihood of each evidence row for each row of the predictions, ``(batch,)``.
+
+        ``normalised`` adds the normal density's constant ``-log(sd sqrt(2 pi))`` to valued
+        rows (needed to compare or score densities, not to fit); ``fitted_only=False`` includes
+        the rows left out of the fit.
+        """
         from scipy.special import log_ndtr
 
-        total: np.ndarray | float = 0.0
+        out: dict[str, np.ndarray] = {}
         for e in self.evidence.endpoints:
-            if not e.fitted:
+            if fitted_only and not e.fitted:
                 continue
             pred = predictions[e.id]
             tau = self.evidence.observables[e.observable].tau
             if e.kind == "direction":
                 sign = 1.0 if e.sign == "+" else -1.0
-                total = total + log_ndtr(sign * pred / tau).sum(axis=1)
+                value = log_ndtr(sign * pred / tau).sum(axis=1)
             else:
                 observed = float(e.value) if e.kind == "quantitative" else 0.0  # type: ignore[arg-type]
-                z = (observed - pred[:, -1]) / self.noise_sd(e)
-                total = total - 0.5 * z**2
+                sd = self.noise_sd(e)
+                value = -0.5 * ((observed - pred[:, -1]) / sd) ** 2
+                if normalised:
+                    value = value - math.log(sd * math.sqrt(2.0 * math.pi))
+            out[e.id] = np.asarray(value, dtype=float)
+        return out
+
+    def log_likelihood_of(self, predictions: dict[str, np.ndarray]) -> np.ndarray:
+        """Log likelihood of the evidence for each row of the predictions."""
+        parts = self.pointwise_log_likelihood(predictions)
+        total = np.sum(list(parts.values()), axis=0) if parts else 0.0
         out = np.asarray(total, dtype=float)
         return np.where(np.isfinite(out), out, -np.inf)
 

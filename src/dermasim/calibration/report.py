@@ -100,6 +100,45 @@ def _parameter_rows(result: ValidationResult) -> list[str]:
     return lines
 
 
+def _out_of_sample_rows(result: ValidationResult) -> list[str]:
+    scores = result.out_of_sample
+    if not scores:
+        return []
+    better = sum(s.better_than_prior for s in scores)
+    refit = [s.study for s in scores if s.needs_refit]
+    worse = [s.study for s in scores if not s.better_than_prior]
+    lines = [
+        "## Out of sample: each study predicted without it",
+        "",
+        f"Leave-one-study-out log predictive density (PSIS; higher is better) of the posterior "
+        f"against the prior predictive: the posterior predicts **{better} of {len(scores)}** "
+        "studies better than the priors do.",
+        "",
+        "| study | fitted | posterior | prior | difference | Pareto k |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for sc in scores:
+        k = "not fitted" if sc.pareto_k is None else f"{sc.pareto_k:.2f}"
+        lines.append(
+            f"| {sc.study} | {'yes' if sc.fitted else 'no'} | {sc.posterior:.2f} | "
+            f"{sc.prior:.2f} | {sc.posterior - sc.prior:+.2f} | {k} |"
+        )
+    lines.append("")
+    if worse:
+        lines.append(
+            "No better than the priors: " + ", ".join(worse) + ". What the fit learned from "
+            "the other studies does not carry over to these."
+        )
+    if refit:
+        lines.append(
+            "Pareto k above 0.7 (the study pulls the posterior too far for importance "
+            "sampling; only an exact refit without it scores it reliably): "
+            + ", ".join(refit)
+            + "."
+        )
+    return [*lines, ""]
+
+
 def write_report(
     result: ValidationResult, folder: str | os.PathLike[str], *, figures: bool = True
 ) -> Path:
@@ -140,6 +179,7 @@ def write_report(
         "the row's standard error and the between-study heterogeneity), so it shows whether "
         "one parameter set can reproduce every study, not how well a new study is predicted.",
         "",
+        *_out_of_sample_rows(result),
         "## Endpoints",
         "",
         *_endpoint_rows(result),

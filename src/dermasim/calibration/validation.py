@@ -28,6 +28,7 @@ from ..references import load_evidence
 from .evidence import Endpoint
 from .likelihood import CalibrationProblem
 from .observables import predict
+from .out_of_sample import StudyScore, leave_one_study_out
 from .scenarios import ScenarioOutputs, simulate_scenarios
 
 __all__ = ["SCHEMA", "EndpointCheck", "ParameterShift", "ValidationResult", "validate"]
@@ -119,6 +120,7 @@ class ValidationResult:
     parameters: tuple[ParameterShift, ...]
     unused: dict[str, str]
     metadata: dict[str, Any]
+    out_of_sample: tuple[StudyScore, ...] = ()
 
     @property
     def coverage(self) -> tuple[int, int]:
@@ -147,7 +149,20 @@ class ValidationResult:
             "coverage": {"inside": inside, "total": total},
             "directions": {"right": right, "total": n_dir},
             "parameters": [p.to_json_dict() for p in self.parameters],
+            "out_of_sample": {
+                "method": "leave one study out (PSIS), log predictive density, higher is better",
+                "studies": [s.to_json_dict() for s in self.out_of_sample],
+                "better_than_prior": sum(s.better_than_prior for s in self.out_of_sample),
+                "needs_refit": sum(s.needs_refit for s in self.out_of_sample),
+                "total": len(self.out_of_sample),
+            },
         }
+
+
+def _arviz_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("arviz") is not None
 
 
 def _quantiles(x: np.ndarray) -> tuple[float, float, float]:
@@ -312,8 +327,14 @@ def validate(
                 band=tuple((float(a), float(b), float(c)) for a, b, c in q.T),
             )
         )
+    scores = (
+        tuple(leave_one_study_out(ps, seed=seed, problem=problem))
+        if isinstance(ps, Posterior) and _arviz_available()
+        else ()
+    )
     return ValidationResult(
         posterior=ps.name,
+        out_of_sample=scores,
         checks=tuple(checks),
         parameters=_parameter_table(problem, ps),
         unused=dict(ev.unused),

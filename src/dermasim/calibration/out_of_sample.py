@@ -1,0 +1,205 @@
+r"""Leave-one-study-out predictive scores, beside the prior predictive's.
+
+The in-sample check of :mod:`~dermasim.calibration.validation` asks whether the posterior
+*can* reproduce the studies it was fitted to. This module asks how well it *predicts* a study
+it was not fitted to. For study :math:`s` with rows :math:`y_s` and posterior draws
+:math:`\theta_d` of the fit to all studies, the leave-one-study-out predictive density is
+
+.. math::
+
+    p(y_s \mid y_{-s}) \approx \frac{\sum_d w_{ds}\, p(y_s \mid \theta_d)}{\sum_d w_{ds}},
+    \qquad w_{ds} \propto \frac{1}{p(y_s \mid \theta_d)},
+
+with the raw ratios :math:`w_{ds}` smoothed by Pareto-smoothed importance sampling (PSIS,
+Vehtari, Gelman and Gabry 2017; ``arviz.psislw``). The Pareto shape :math:`\hat k` of each
+study says whether the estimate can be trusted: above 0.7 the study pulls the posterior too
+far for importance sampling, and only an exact refit without it gives its score (reported as
+``needs_refit``, not hidden). Rows left out of the fit (``fitted = false``) are already out
+of sample: their score is the posterior predictive density itself.
+
+The **prior predictive** score of the same study, :math:`\log \frac1D \sum_d p(y_s \mid
+\theta^{prior}_d)`, is the yardstick: a posterior that does not predict a held-out study
+better than the priors do has not learned anything that carries over to it. Scores are log
+predictive densities (a proper scoring rule; higher is better), with the normal density's
+constant included so that they compare across studies and models. Draws are those the
+likelihood sees: fitted parameters from the posterior (or prior), the others at their point
+values.
+
+References
+----------
+Vehtari A, Gelman A, Gabry J (2017), Practical Bayesian model evaluation using
+leave-one-out cross-validation and WAIC, Statistics and Computing 27:1413-1432.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..errors import DermasimError
+from ..parameters import ParameterSet, load_parameters
+from ..references import load_evidence
+from .likelihood import CalibrationProblem
+
+__all__ = ["PARETO_K_LIMIT", "StudyScore", "leave_one_study_out"]
+
+#: Above this Pareto shape the importance-sampling estimate is not reliable (Vehtari et al.).
+PARETO_K_LIMIT = 0.7
+
+
+@dataclass(frozen=True)
+class StudyScore:
+    """One study's out-of-sample score and its prior-predictive yardstick."""
+
+    study: str
+    rows: tuple[str, ...]
+    fitted: bool
+    posterior: float
+    prior: float
+    pareto_k: float | None
+
+    @property
+    def needs_refit(self) -> bool:
+        return self.pareto_k is not None and self.pareto_k > PARETO_K_LIMIT
+
+    @property
+    def better_than_prior(self) -> bool:
+        return self.posterior > self.prior
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "study": self.study,
+            "rows": list(self.rows),
+            "fitted": self.fitted,
+            "log_score_posterior": self.posterior,
+            "log_score_prior": self.prior,
+            "difference": self.posterior - self.prior,
+            "pareto_k": self.pareto_k,
+            "needs_refit": self.needs_refit,
+            "better_than_prior": self.better_than_prior,
+        }
+
+
+def _logmeanexp(x: np.ndarray) -> float:
+    finite = x[np.isfinite(x)]
+    if finite.size == 0:
+        return -math.inf
+    top = float(finite.max())
+    return top + math.log(float(np.sum(np.exp(x - top))) / x.size)
+
+
+def _studies(problem: CalibrationProblem) -> dict[str, list[str]]:
+    table = {
+        r["id"]: r["study"] for t in ("clinical_endpoints", "physiology") for r in load_evidence(t)
+    }
+    out: dict[str, list[str]] = {}
+    for e in problem.evidence.endpoints:
+        out.setdefault(table.get(e.id) or e.id, []).append(e.id)
+    return out
+
+
+def _draw_values(
+    problem: CalibrationProblem, draws: Mapping[str, np.ndarray], n: int
+) -> dict[str, np.ndarray]:
+    """Values the likelihood sees: ``draws`` for the fitted names, point values otherwise."""
+    values = problem.to_values(np.zeros((n, problem.ndim)))
+    for name in problem.names:
+        values[name] = np.asarray(draws[name], dtype=float)[:n]
+    return values
+
+
+def _pointwise(problem: CalibrationProblem, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return problem.pointwise_log_likelihood(
+        problem.predictions(values), normalised=True, fitted_only=False
+    )
+
+
+def leave_one_study_out(
+    parameters: str | ParameterSet = "posterior",
+    *,
+    draws: int = 1000,
+    prior_draws: int = 1000,
+    seed: int = 0,
+    problem: CalibrationProblem | None = None,
+) -> list[StudyScore]:
+    """Leave-one-study-out log scores of a posterior, with the prior predictive's beside them.
+
+    Parameters
+    ----------
+    parameters
+        A posterior (``"posterior"``, a ``.npz`` written by ``dermasim calibrate``, or a
+        :class:`~dermasim.parameters.Posterior`).
+    draws
+        Posterior draws used (at most those stored).
+    prior_draws
+        Prior draws for the prior predictive score.
+    seed
+        Seed of the prior draws and of the thinning of the posterior.
+    problem
+        The calibration problem (default: the bundled evidence and fitted set).
+    """
+    import warnings
+
+    with warnings.catch_warnings():  # arviz 0.x announces its 1.0 refactor on import
+        warnings.simplefilter("ignore", FutureWarning)
+        import arviz as az
+
+    posterior = load_parameters(parameters)
+    stored = getattr(posterior, "draws", None)
+    if not stored:
+        raise DermasimError(
+            "parameters = 'prior' is not valid here: allowed a posterior (its draws are "
+            "scored out of sample); for example parameters = 'posterior'"
+        )
+    problem = problem or CalibrationProblem()
+    missing = [n for n in problem.names if n not in stored]
+    if missing:
+        raise DermasimError(
+            f"parameters = {posterior.name!r} is not valid here: allowed a posterior with "
+            f"draws of every fitted parameter ({missing[0]} is missing); for example "
+            "parameters = 'posterior'"
+        )
+    rng = np.random.default_rng([seed, 11])
+    total = int(next(iter(stored.values())).shape[0])
+    pick = np.sort(rng.choice(total, size=min(draws, total), replace=False))
+    post_values = _draw_values(problem, {k: v[pick] for k, v in stored.items()}, pick.size)
+    prior_values = problem.to_values(rng.standard_normal((prior_draws, problem.ndim)))
+    post_ll = _pointwise(problem, post_values)
+    prior_ll = _pointwise(problem, prior_values)
+    fitted = {e.id for e in problem.evidence.endpoints if e.fitted}
+    scores = []
+    for study, rows in _studies(problem).items():
+        lp = np.sum([post_ll[r] for r in rows], axis=0)
+        lq = np.sum([prior_ll[r] for r in rows], axis=0)
+        in_fit = [r for r in rows if r in fitted]
+        if in_fit:
+            # the likelihood of the study's fitted rows is what leaving it out removes
+            lfit = np.sum([post_ll[r] for r in in_fit], axis=0)
+            log_w, k = az.psislw(-lfit, reff=1.0)
+            score = float(_logsumexp(log_w + lp))
+            pareto = float(np.asarray(k).reshape(-1)[0])
+        else:
+            score, pareto = _logmeanexp(lp), None
+        scores.append(
+            StudyScore(
+                study=study,
+                rows=tuple(rows),
+                fitted=bool(in_fit),
+                posterior=score,
+                prior=_logmeanexp(lq),
+                pareto_k=pareto,
+            )
+        )
+    return scores
+
+
+def _logsumexp(x: np.ndarray) -> float:
+    finite = x[np.isfinite(x)]
+    if finite.size == 0:
+        return -math.inf
+    top = float(finite.max())
+    return top + math.log(float(np.sum(np.exp(x - top))))
