@@ -207,15 +207,20 @@ def event_assignments(k: int) -> dict[str, str]:
     dose = f"pn_dose_mg_per_cm2_{k}"
     gel = f"ha_{k} * ha_gel_ml_per_cm2_{k}"
     out = {
-        "epidermal_injury": f"epidermal_injury + {needled}{_overlap(channel, 'epidermis')}"
-        f" + pn_{k} * pn_injection_injury + ha_{k} * filler_injection_injury",
+        # one union per session of the day: the injured fraction stays a fraction
+        # (treatments._injure), whatever the order of the day's sessions
+        "epidermal_injury": f"1 - (1 - epidermal_injury) * (1 - {needled}"
+        f"{_overlap(channel, 'epidermis')}) * (1 - pn_{k} * pn_injection_injury)"
+        f" * (1 - ha_{k} * filler_injection_injury)",
         f"pn_depot_{pap}": f"pn_depot_{pap} + pn_{k} * piecewise({dose}, {in_pap}, 0)",
         f"pn_depot_{ret}": f"pn_depot_{ret} + pn_{k} * piecewise(0, {in_pap}, {dose})",
         "filler_gel": f"filler_gel + {gel}",
         "filler_injected": f"filler_injected + {gel}",
     }
     for layer in LAYERS:
-        out[f"injury_{layer}"] = f"injury_{layer} + {needled}{_overlap(channel, layer)}"
+        out[f"injury_{layer}"] = (
+            f"injury_{layer} + {needled}{_overlap(channel, layer)} * (1 - injury_{layer})"
+        )
     return out
 
 

@@ -8,9 +8,12 @@ Microneedling
     fraction of needle length, 0.20 with a metal roller in rat skin, 0.77 with a hydrogel
     array in human skin; rows MC-1, MC-2). Each layer ``l`` with top ``z_l`` and bottom
     ``z_{l+1}`` is injured in proportion to the part of it the channels reach:
-    ``I_l \mathrel{+}= c\, \mathrm{clip}((\min(d_ch, z_{l+1}) - z_l) / (z_{l+1} - z_l), 0, 1)``
+    ``f_l = c\, \mathrm{clip}((\min(d_ch, z_{l+1}) - z_l) / (z_{l+1} - z_l), 0, 1)``
     with needle coverage ``c`` (assumed), and likewise the epidermis. Needles shallower than
-    the epidermis therefore barely injure the dermis.
+    the epidermis therefore barely injure the dermis. New channels fall at random on skin
+    that may still be injured, so the injured fraction grows as a union,
+    ``I_l \leftarrow I_l + f_l (1 - I_l)``, and stays a fraction however many sessions share
+    a day (as do the injection injuries below).
 Polynucleotide
     The dose ``V c`` (mg) spread over the treated area enters the depot ``P`` of the layer
     that holds the injection depth (mg/cm2). The injection blebs leave visible swelling and
@@ -51,6 +54,11 @@ def layer_overlap(depth_mm: Any, top_mm: Any, bottom_mm: Any) -> Any:
 def _in_papillary(depth_mm: Any, a: dict[str, np.ndarray]) -> np.ndarray:
     """Per draw: whether ``depth_mm`` lies in the papillary layer (else the reticular)."""
     return np.asarray(depth_mm <= a["papillary_bottom_mm"][:, 0])
+
+
+def _injure(out: np.ndarray, column: int, fraction: Any) -> None:
+    """Add a newly injured ``fraction`` of a layer to its injured fraction, as a union."""
+    out[:, column] += fraction * (1.0 - out[:, column])
 
 
 def _add_to_layer(out: np.ndarray, state: str, amount: Any, papillary: np.ndarray) -> None:
@@ -94,20 +102,20 @@ def apply_course_session(
         assert course.depth_mm is not None
         channel = a["channel_depth_fraction"][:, 0] * course.depth_mm
         cover = a["needle_coverage"][:, 0]
-        out[:, ie] += cover * layer_overlap(channel, epi_top, epi_bottom)
+        _injure(out, ie, cover * layer_overlap(channel, epi_top, epi_bottom))
         for layer in LAYERS:
             top, bottom = a[f"{layer}_top_mm"][:, 0], a[f"{layer}_bottom_mm"][:, 0]
-            out[:, layer_index("injury", layer)] += cover * layer_overlap(channel, top, bottom)
+            _injure(out, layer_index("injury", layer), cover * layer_overlap(channel, top, bottom))
     elif course.treatment == "polynucleotide":
         assert course.depth_mm is not None and course.area_cm2 is not None
         assert course.dose_mg is not None
         dose = course.dose_mg / course.area_cm2
         _add_to_layer(out, "pn_depot", dose, _in_papillary(course.depth_mm, a))
-        out[:, ie] += a["pn_injection_injury"][:, 0]
+        _injure(out, ie, a["pn_injection_injury"][:, 0])
     elif course.treatment == "hyaluronic_filler":
         assert course.volume_ml is not None and course.area_cm2 is not None
         out[:, global_index("filler_gel")] += course.volume_ml / course.area_cm2
-        out[:, ie] += a["filler_injection_injury"][:, 0]
+        _injure(out, ie, a["filler_injection_injury"][:, 0])
     elif course.treatment == "topical":
         assert course.product is not None
         if course.product.action == "growth_signal":

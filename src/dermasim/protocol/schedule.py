@@ -17,7 +17,7 @@ from typing import Any
 from .._files import looks_like_path
 from ..errors import ProtocolError, invalid_value
 from .bundled import BUNDLED_NAMES, bundled_text, near_bundled_name, unknown_bundled
-from .course import Course, Session, compact_string
+from .course import MAX_FILLER_ML_PER_CM2, Course, Session, compact_string
 from .grammar import parse_compact
 from .toml_io import fields_to_toml, protocol_fields, toml_fields
 
@@ -69,10 +69,33 @@ class Protocol:
                     )
                 )
         object.__setattr__(self, "courses", tuple(courses))
+        self._check_filler_totals()
         for label in ("name", "description"):
             if not isinstance(getattr(self, label), str):
                 raise ProtocolError(
                     invalid_value(label, getattr(self, label), "a string", f'{label} = "..."')
+                )
+
+    def _check_filler_totals(self) -> None:
+        """The gel ceiling of one session holds for a day's sessions together: gel injected on
+        one day is never more than :data:`~dermasim.protocol.course.MAX_FILLER_ML_PER_CM2`
+        (10 mm of gel, assumed), however it is split between sessions."""
+        by_day: dict[float, float] = {}
+        for session in self.sessions():
+            c = session.course
+            if c.treatment == "hyaluronic_filler" and c.volume_ml and c.area_cm2:
+                by_day[session.day] = by_day.get(session.day, 0.0) + c.volume_ml / c.area_cm2
+        ceiling = MAX_FILLER_ML_PER_CM2
+        limit = f"at most {ceiling:g} mL per cm2 (10 mm of gel; assumed ceiling)"
+        for day, total in by_day.items():
+            if total > ceiling * (1 + 1e-12):
+                raise ProtocolError(
+                    invalid_value(
+                        f"filler on day {day:g}: volume_ml / area_cm2 of the day's sessions",
+                        round(total, 6),
+                        limit + " for one day",
+                        "one session of 1 mL over 10 cm2 that day",
+                    )
                 )
 
     # ------------------------------------------------------------------ constructors
