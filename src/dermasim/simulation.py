@@ -25,14 +25,11 @@ import numpy as np
 from .contraindications import check_candidacy
 from .errors import SimulationError, invalid_value
 from .model import (
-    REDNESS_COLUMNS,
     STATE_NAMES,
     apply_day_sessions,
-    downtime_days,
     initial_state,
     model_arguments,
     observe,
-    redness,
     rhs,
 )
 from .model.layout import STATE_UNITS
@@ -41,12 +38,7 @@ from .parameters import ParameterSet, load_parameters
 from .patient import Patient
 from .protocol import Protocol
 from .solution import Solution
-from .solve import (
-    SolverOptions,
-    floor_round_off,
-    integrate_sessions,
-    integrate_sessions_compiled,
-)
+from .solve import SolverOptions, floor_round_off, integrate_course
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -228,33 +220,19 @@ def integrate_batch(
     days_grid = np.arange(0.0, np.floor(days) + 1.0) if daily else np.array([0.0])
     grid = np.union1d(np.union1d(days_grid, extra), [days])
     session_days = np.asarray(sorted(by_day), dtype=float)
-    schedule: dict[str, Any] = {
-        "t_end": days,
-        "session_days": list(by_day),
-        "jump": jump,
-        "t_eval": grid,
-    }
-    if options.resolved_backend() == "compiled":
-        outputs = integrate_sessions_compiled(
-            rhs,
-            y0,
-            a,
-            **schedule,
-            redness_columns=REDNESS_COLUMNS,
-            redness_threshold=p["redness_threshold"],
-            rtol=options.rtol,
-            atol=options.atol,
-            dense_days=options.dense_days,
-            dense_step_days=options.dense_step_days,
-        )
-        states = floor_round_off(outputs.states, options.rtol, options.atol)
-        downtime = outputs.downtime
-    else:
-        traj = integrate_sessions(rhs, y0, a, **schedule, options=options)
-        downtime = downtime_days(
-            traj.times, redness(traj.states), session_days, p["redness_threshold"]
-        )
-        states = traj.states[:, np.isin(traj.times, grid), :]
+    outputs = integrate_course(
+        rhs,
+        y0,
+        a,
+        t_end=days,
+        session_days=list(by_day),
+        jump=jump,
+        t_eval=grid,
+        redness_threshold=p["redness_threshold"],
+        options=options,
+    )
+    states = floor_round_off(outputs.states, options.rtol, options.atol)
+    downtime = outputs.downtime
     return BatchRun(
         times=grid,
         states=states,

@@ -220,20 +220,11 @@ def test_sigkill_of_a_cluster_run_leaves_no_worker_alive(tmp_path, processes):
     argv = [*CLI, *COHORT, "--n", "20000", "--cluster", "local", "--workers", "2"]
     proc = subprocess.Popen(argv, env=_env(), cwd=tmp_path)
     try:
-        deadline = time.monotonic() + 120
-        workers: set[int] = set()
-        while len(workers) < 2 and time.monotonic() < deadline:
-            workers = processes.children(proc.pid)
-            time.sleep(0.2)
+        workers = processes.wait_for_children(proc.pid, 2)
         assert len(workers) >= 2, "the cluster never started"
         time.sleep(1.0)
         workers |= {g for w in workers for g in processes.children(w)}
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
-        deadline = time.monotonic() + 30
-        while any(processes.alive(w) for w in workers) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not [w for w in workers if processes.alive(w)]
+        assert not processes.kill_and_survivors(proc, workers)
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -12,12 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 import numpy as np
 
 from ..model import (
-    REDNESS_COLUMNS,
     apply_day_sessions,
     initial_state,
     model_arguments,
@@ -27,7 +25,7 @@ from ..model import (
 from ..model.filler import MM_PER_ML_PER_CM2
 from ..model.layout import global_index
 from ..protocol import Course
-from ..solve import SolverOptions, integrate_sessions, integrate_sessions_compiled
+from ..solve import SolverOptions, integrate_course
 from ..solve.compiled import compiled_available
 from .evidence import Scenario
 
@@ -138,31 +136,21 @@ def simulate_scenarios(
 
     all_days = sorted({read_at(k, float(d)) for k in keys for d in days[k]})
     t_end = max(all_days[-1], 1.0)
-    schedule: dict[str, Any] = {
-        "t_end": t_end,
-        "session_days": [d for d in sessions if d < t_end],
-        "jump": jump,
-        "t_eval": all_days,
-    }
-    if solver.resolved_backend() == "compiled":
-        outputs = integrate_sessions_compiled(
-            rhs,
-            y0,
-            merged,
-            **schedule,
-            redness_columns=REDNESS_COLUMNS,
-            redness_threshold=merged["redness_threshold"],
-            rtol=solver.rtol,
-            atol=solver.atol,
-            dense_days=0.0,
-            dense_step_days=solver.dense_step_days,
-        )
+    outputs = integrate_course(
+        rhs,
+        y0,
+        merged,
+        t_end=t_end,
+        session_days=[d for d in sessions if d < t_end],
+        jump=jump,
+        t_eval=all_days,
+        redness_threshold=merged["redness_threshold"],
+        options=solver,
+    )
 
-        def states_at(t: Sequence[float]) -> np.ndarray:
-            return outputs.states[:, np.searchsorted(outputs.times, t), :]
-    else:
-        traj = integrate_sessions(rhs, y0, merged, **schedule, options=solver)
-        states_at = traj.at
+    def states_at(t: Sequence[float]) -> np.ndarray:
+        return outputs.states[:, np.searchsorted(outputs.times, t), :]
+
     out: dict[str, dict[str, np.ndarray]] = {}
     for k in keys:
         wanted = [float(d) for d in days[k]]

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -87,18 +85,9 @@ calibrate(problem, steps=100000, seed=0, workers=2)
 def test_sigkill_of_a_calibration_leaves_no_worker_alive(processes) -> None:
     proc = subprocess.Popen([sys.executable, "-c", _KILLED_RUN])
     try:
-        deadline = time.monotonic() + 120
-        workers: set[int] = set()
-        while len(workers) < 2 and time.monotonic() < deadline:
-            workers = processes.children(proc.pid)
-            time.sleep(0.2)
+        workers = processes.wait_for_children(proc.pid, 2)
         assert len(workers) >= 2, "the pool never started"
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
-        deadline = time.monotonic() + 20
-        while any(processes.alive(w) for w in workers) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not [w for w in workers if processes.alive(w)]
+        assert not processes.kill_and_survivors(proc, workers, timeout=20)
     finally:
         if proc.poll() is None:
             proc.kill()
