@@ -51,7 +51,8 @@ courses = st.one_of(
         Course,
         treatment=st.just("hyaluronic_filler"),
         volume_ml=st.floats(0.1, 1.0),
-        area_cm2=st.floats(1.0, 400.0),
+        # at most 1/3 mL/cm2 a session, so three same-day fillers keep the daily ceiling
+        area_cm2=st.floats(3.0, 400.0),
         **schedule,
     ),
     st.builds(

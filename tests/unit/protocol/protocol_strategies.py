@@ -43,11 +43,20 @@ def courses(draw):
     return Course(**values)
 
 
-def _protocol_or_none(cs):
+def _protocol_or_none(cs, name="", description=""):
     try:
-        return Protocol(tuple(cs))
+        return Protocol(tuple(cs), name=name, description=description)
     except ProtocolError:  # fillers of several courses on one day above the daily ceiling
         return None
 
 
 protocols = st.lists(courses(), max_size=4).map(_protocol_or_none).filter(lambda p: p is not None)
+"""Valid protocols without a name."""
+
+named_protocols = st.builds(
+    _protocol_or_none,
+    st.lists(courses(), max_size=4),
+    name=st.text(max_size=20),
+    description=st.text(max_size=20),
+).filter(lambda p: p is not None)
+"""Valid protocols with a name and a description (any text)."""

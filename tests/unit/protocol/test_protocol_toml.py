@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
-from protocol_strategies import courses
+from protocol_strategies import named_protocols
 
 from dermasim.errors import ProtocolError
 from dermasim.protocol import Protocol
@@ -23,12 +22,7 @@ start_day = 0
 """
 
 
-protocols = st.builds(
-    Protocol,
-    st.lists(courses(), max_size=4).map(tuple),
-    name=st.text(max_size=20),
-    description=st.text(max_size=20),
-)
+protocols = named_protocols
 
 
 @settings(deadline=None)
