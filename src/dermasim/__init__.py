@@ -11,12 +11,11 @@ Examples
 ['collagen_III', 'collagen_I']
 """
 
+import importlib
 import logging
+from typing import TYPE_CHECKING, Any
 
 from ._version import version as __version__
-from .calibration import Posterior, validate
-from .cohort import Cohort, Trial, paired_difference, run_cohort
-from .compare import Comparison, compare_protocols
 from .errors import (
     ContraindicationError,
     DermasimError,
@@ -28,11 +27,42 @@ from .errors import (
 )
 from .geometry import SkinGeometry, skin_geometry
 from .parameters import Parameter, ParameterSet
+from .parameters.posterior import Posterior
 from .patient import Patient
 from .protocol import Course, Protocol, bundled_protocols
 from .simulation import Simulation, simulate
 from .solution import Solution
 from .solve import SolverOptions
+
+if TYPE_CHECKING:
+    from .calibration.validation import validate
+    from .cohort import Cohort, Trial, paired_difference, run_cohort
+    from .compare import Comparison, compare_protocols
+
+# Names whose modules load on first use, so that `import dermasim` (and a one-patient command
+# line) does not pay for calibration, the cohort engine and comparison (about 0.15 s).
+_LAZY = {
+    "validate": ".calibration.validation",
+    "Cohort": ".cohort",
+    "Trial": ".cohort",
+    "paired_difference": ".cohort",
+    "run_cohort": ".cohort",
+    "Comparison": ".compare",
+    "compare_protocols": ".compare",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'dermasim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 # A library logs, the application decides what to show: without this handler, Python's
 # last-resort handler would print dermasim's warnings from the Python API.

@@ -6,6 +6,8 @@ stdout (``--json`` prints exactly one JSON object there).
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
 import logging
 import math
@@ -703,5 +705,28 @@ def main(argv: list[str] | None = None) -> int:
     return int(result) if isinstance(result, int) else 0
 
 
+def console_main() -> None:
+    """Entry point of the installed ``dermasim`` script: :func:`main`, then a quick exit.
+
+    Once every exit handler has run (those of Numba, Dask and the standard library, which are
+    registered after this one and so run before it), the log handlers are flushed and the
+    process ends without freeing its modules one by one: that teardown frees Numba's LLVM
+    objects and took about 0.4 s of a 1.5 s command. Outputs are never affected: every file
+    is written, flushed and renamed before a command returns.
+    """
+    code: list[int] = [1]
+    atexit.register(_end_process, code)
+    code[0] = main()
+    sys.exit(code[0])
+
+
+def _end_process(code: list[int]) -> None:
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to deliver
+            stream.flush()
+    os._exit(code[0])
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    console_main()

@@ -2,6 +2,7 @@
 
 import contextlib
 import io
+import hashlib
 import json
 import math
 import shutil
@@ -296,7 +297,7 @@ def _console_script():
     exe = shutil.which("dermasim")
     if exe:
         return [exe]
-    return [sys.executable, "-c", "import sys; from dermasim.cli import main; sys.exit(main())"]
+    return [sys.executable, "-m", "dermasim.cli"]
 
 
 def test_console_script_prints_one_json_object():
@@ -310,6 +311,34 @@ def test_console_script_prints_one_json_object():
     assert data["schema"] == "dermasim.simulation/1"
     assert data["outputs"]["collagen_density"]["t_days"] == AT
     assert data["provenance"]["draws"] == 10
+
+
+def test_console_script_keeps_exit_codes_and_writes_every_output(tmp_path):
+    """The script ends without interpreter teardown; codes, streams and files are intact."""
+    bad = subprocess.run(
+        [*_console_script(), "simulate", "microneedling 9 mm"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("dermasim: error: ") and "depth" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    out = tmp_path / "run"
+    argv = [*_console_script(), "simulate", COMPACT, "--draws", "5", "--days", "120"]
+    proc = subprocess.run([*argv, "--out", str(out)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    manifest = json.loads((out / "simulation.manifest.json").read_text())
+    assert {"simulation.json", "simulation.nc"} <= set(manifest["files"])
+    for name, entry in manifest["files"].items():
+        data = (out / name).read_bytes()
+        assert len(data) == entry["bytes"]
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"]
+    assert "collagen" in proc.stdout
+    usage = subprocess.run(
+        [*_console_script(), "simulate", "--nope"], capture_output=True, text=True
+    )
+    assert usage.returncode == 2 and "see dermasim --help" in usage.stderr
 
 
 def test_permeability_json_contract_with_and_without_needling():

@@ -3,7 +3,19 @@
 import subprocess
 import sys
 
-HEAVY = ("matplotlib", "xarray", "scipy.integrate", "typer", "rich", "pandas")
+HEAVY = (
+    "matplotlib",
+    "xarray",
+    "scipy.integrate",
+    "scipy.special",
+    "typer",
+    "rich",
+    "pandas",
+    "numba",
+    "dermasim.calibration",
+    "dermasim.cohort",
+    "dermasim.compare",
+)
 
 
 def test_import_does_not_load_heavy_modules():
