@@ -1,8 +1,8 @@
 """``dermasim simulate``: the JSON contract, equivalent inputs, determinism, files on disk."""
 
 import contextlib
-import io
 import hashlib
+import io
 import json
 import math
 import shutil

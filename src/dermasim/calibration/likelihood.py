@@ -53,6 +53,8 @@ DEFAULT_FIT: tuple[str, ...] = (
     "fibroblast_quiescence_rate",
     "fibroblast_capacity",
     "activated_deposition_rate",
+    "new_matrix_lifetime_days",
+    "new_matrix_retained_share",
     "pn_growth_weight",
     "filler_degradation_rate",
     "filler_stretch_weight",

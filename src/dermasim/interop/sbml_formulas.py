@@ -49,6 +49,8 @@ _GLOBAL_RULES: tuple[tuple[str, str], ...] = (
         "collagen_I_synthesis",
         "collagen_I_degradation * (1 - collagen_III_fraction) * (1 - collagen_maturation_share)",
     ),
+    ("new_matrix_stabilisation", "new_matrix_retained_share / new_matrix_lifetime_days"),
+    ("new_matrix_resorption", "(1 - new_matrix_retained_share) / new_matrix_lifetime_days"),
     ("elastin_turnover", f"ln(2) / (elastin_half_life_years * {_num(DAYS_PER_YEAR)})"),
     ("elastosis_rate", f"elastosis_rate_per_year / {_num(DAYS_PER_YEAR)}"),
     (
@@ -85,8 +87,8 @@ _LAYER_RULES: tuple[tuple[str, str], ...] = (
     ("fibroblasts_{l}", "quiescent_fibroblasts_{l} + activated_fibroblasts_{l}"),
     (
         "packing_room_{l}",
-        "min(1, max(0, (collagen_packing_limit - collagen_III_{l} - collagen_I_{l})"
-        " / (collagen_packing_limit - 1)))",
+        "min(1, max(0, (collagen_packing_limit - collagen_III_{l} - collagen_I_{l}"
+        " - new_matrix_{l}) / (collagen_packing_limit - 1)))",
     ),
 )
 
@@ -109,14 +111,15 @@ _LAYER_RATES: dict[str, str] = {
     " + fibroblast_response * fibroblast_proliferation_rate * activation_signal_{l}"
     " * activated_fibroblasts_{l} * (1 - fibroblasts_{l} / fibroblast_capacity)"
     " - fibroblast_quiescence_rate * activated_fibroblasts_{l}",
-    "collagen_III": "synthesis_capacity * (collagen_III_synthesis * quiescent_fibroblasts_{l}"
-    " + activated_type_III_share * activated_deposition_rate * activated_fibroblasts_{l}"
-    " * packing_room_{l})"
+    "new_matrix": "synthesis_capacity * activated_deposition_rate * activated_fibroblasts_{l}"
+    " * packing_room_{l}"
+    " - new_matrix_stabilisation * new_matrix_{l}"
+    " - new_matrix_resorption * mmp_{l} * new_matrix_{l}",
+    "collagen_III": "synthesis_capacity * collagen_III_synthesis * quiescent_fibroblasts_{l}"
     " - collagen_maturation_rate * collagen_III_{l}"
     " - collagen_III_degradation * mmp_{l} * collagen_III_{l}",
-    "collagen_I": "synthesis_capacity * (collagen_I_synthesis * quiescent_fibroblasts_{l}"
-    " + (1 - activated_type_III_share) * activated_deposition_rate"
-    " * activated_fibroblasts_{l} * packing_room_{l})"
+    "collagen_I": "synthesis_capacity * collagen_I_synthesis * quiescent_fibroblasts_{l}"
+    " + new_matrix_stabilisation * new_matrix_{l}"
     " + collagen_maturation_rate * collagen_III_{l}"
     " - collagen_I_degradation * mmp_{l} * collagen_I_{l}",
     "tropoelastin": "synthesis_capacity * elastin_turnover * (quiescent_fibroblasts_{l}"
@@ -157,7 +160,7 @@ def _percent(states: tuple[str, ...], layers: Iterable[str] | None = None) -> st
     return f"100 * ({now} / {base} - 1)"
 
 
-_COLLAGEN = ("collagen_I", "collagen_III")
+_COLLAGEN = ("collagen_I", "collagen_III", "new_matrix")
 _DERMAL_THICKNESS = (
     "dermis_mm * pow(collagen_weighted / collagen_weighted_init, thickness_collagen_exponent)"
     f" + {_num(MM_PER_ML_PER_CM2)} * filler_gel"

@@ -17,7 +17,9 @@ Derived steady-state rates (collagen, at the reference age with resting fibrobla
 
 so that ``C3 = f3`` and ``C1 = 1 - f3`` at rest, a share ``m`` of the renewal of
 collagen I passes through collagen III, and collagen III turns over ``r3`` times faster than
-collagen I.
+collagen I. New matrix (:mod:`dermasim.model.collagen`) is stabilised at
+``k_s = r / tau`` and resorbed at ``k_r = (1 - r) / tau`` (times MMP), from its mean residence
+``tau`` and the share ``r`` a young adult keeps.
 
 Patient constants are arguments too, one row per trajectory: the age ``age0``, the
 extrinsic ``exposure`` factor and the layer geometry (:data:`GEOMETRY_ARGUMENTS`: the top and
@@ -148,6 +150,9 @@ def model_arguments(
         a["collagen_maturation_rate"] + a["collagen_III_degradation"]
     ) * f3
     a["collagen_I_synthesis"] = k_d1 * (1.0 - f3) * (1.0 - m)
+    retained = col["new_matrix_retained_share"]
+    a["new_matrix_stabilisation"] = retained / col["new_matrix_lifetime_days"]
+    a["new_matrix_resorption"] = (1.0 - retained) / col["new_matrix_lifetime_days"]
     a["elastin_turnover"] = np.log(2.0) / (col["elastin_half_life_years"] * DAYS_PER_YEAR)
     a["elastosis_rate"] = col["elastosis_rate_per_year"] / DAYS_PER_YEAR
     return a

@@ -31,6 +31,7 @@ LAYER_STATES = (
     "activated_fibroblasts",  # Fa: relative to resting density
     "collagen_III",  # C3: fraction of the layer's young-adult collagen content
     "collagen_I",  # C1: fraction of the layer's young-adult collagen content
+    "new_matrix",  # N: new, immature collagen matrix, same scale as C1 and C3
     "tropoelastin",  # T: relative to young-adult functional elastin
     "elastin",  # E: functional (fibrillar) elastin, relative to young adult
     "elastotic_material",  # X: solar-elastotic material, same scale as E
@@ -56,6 +57,7 @@ STATE_UNITS = {
     "activated_fibroblasts": "1",
     "collagen_III": "1",
     "collagen_I": "1",
+    "new_matrix": "1",
     "tropoelastin": "1",
     "elastin": "1",
     "elastotic_material": "1",

@@ -6,12 +6,15 @@ percent endpoints are changes from the patient's own pre-treatment state ``y_0``
 .. math::
 
     \mathrm{collagen\_density}(t) = 100\left(
-        \frac{\sum_l h_l\,(C_{1,l} + C_{3,l})(t)}{\sum_l h_l\,(C_{1,l} + C_{3,l})(0)} - 1\right)
+        \frac{\sum_l h_l\,(C_{1,l} + C_{3,l} + N_l)(t)}{\sum_l h_l\,(C_{1,l} + C_{3,l} + N_l)(0)}
+        - 1\right)
 
-and likewise ``collagen_I`` (C1), ``collagen_III`` (C3), ``elastin`` (E + X + T, all
+where ``N`` is the new, immature matrix of a response (:mod:`dermasim.model.collagen`),
+and likewise ``collagen_I`` (``C1 + (1 - phi_3) N``), ``collagen_III`` (``C3 + phi_3 N``,
+with ``phi_3`` the type-III share of new matrix), ``elastin`` (E + X + T, all
 elastic material as histology stains it), ``tropoelastin`` (T) and ``papillary_collagen``
 (papillary layer only). ``collagen_content`` is the absolute content,
-``100 \sum_l h_l (C_1 + C_3)_l / \sum_l h_l``, in percent of the young-adult reference,
+``100 \sum_l h_l (C_1 + C_3 + N)_l / \sum_l h_l``, in percent of the young-adult reference,
 so that an older patient starts lower. ``epidermal_thickness`` is ``100 (E_p/E_p(0) - 1)``.
 Dermal thickness in mm follows the collagen content and adds the gel:
 
@@ -108,7 +111,8 @@ def observe(
     y0
         Pre-treatment states ``(batch, N_STATES)``, the baseline of percent endpoints.
     a
-        Model arguments: ``thickness_collagen_exponent`` and each draw's layer thicknesses
+        Model arguments: ``thickness_collagen_exponent``, ``activated_type_III_share`` and
+        each draw's layer thicknesses
         (``papillary_mm``, ``reticular_mm``, ``dermis_mm``), so draws may be different
         patients.
 
@@ -121,15 +125,21 @@ def observe(
     papillary_mm, reticular_mm = a["papillary_mm"], a["reticular_mm"]  # (batch, 1)
     w = {"papillary": papillary_mm, "reticular": reticular_mm}
     w_pap = {"papillary": 1.0, "reticular": 0.0}
-    both = ("collagen_I", "collagen_III")
+    both = ("collagen_I", "collagen_III", "new_matrix")
     out: dict[str, np.ndarray] = {}
     coll = _weighted(traj, both, w)
     coll0 = _weighted(base, both, w)
     out["collagen_density"] = _percent(coll, coll0)
     out["collagen_content"] = 100.0 * coll / (papillary_mm + reticular_mm)
     out["papillary_collagen"] = _percent(_weighted(traj, both, w_pap), _weighted(base, both, w_pap))
-    for state in ("collagen_I", "collagen_III", "tropoelastin"):
-        out[state] = _percent(_weighted(traj, (state,), w), _weighted(base, (state,), w))
+    share3 = np.asarray(a["activated_type_III_share"])  # (batch, 1): type III of new matrix
+    new, new0 = _weighted(traj, ("new_matrix",), w), _weighted(base, ("new_matrix",), w)
+    for state, of_new in (("collagen_I", 1.0 - share3), ("collagen_III", share3)):
+        now = _weighted(traj, (state,), w) + of_new * new
+        out[state] = _percent(now, _weighted(base, (state,), w) + of_new * new0)
+    out["tropoelastin"] = _percent(
+        _weighted(traj, ("tropoelastin",), w), _weighted(base, ("tropoelastin",), w)
+    )
     ela = ("elastin", "elastotic_material", "tropoelastin")
     out["elastin"] = _percent(_weighted(traj, ela, w), _weighted(base, ela, w))
     ep = global_index("epidermal_thickness")

@@ -12,7 +12,7 @@ growth factors G   :mod:`dermasim.model.growth_factors` (quasi-steady state)
 filler gel H       :mod:`dermasim.model.filler`
 fibroblasts        :mod:`dermasim.model.fibroblasts`
 MMPs               :mod:`dermasim.model.mmp`
-collagen III, I    :mod:`dermasim.model.collagen`
+collagen III, I, N :mod:`dermasim.model.collagen`
 elastin            :mod:`dermasim.model.elastin`
 epidermis          :mod:`dermasim.model.epidermis`
 ageing             :mod:`dermasim.model.ageing` (``cap`` and ``MMP_0`` at age
@@ -70,7 +70,7 @@ def rhs(t: Any, y: Any, a: dict[str, Any], xp: Any = np) -> Any:
     batch = y.shape[0]
     n_layer = N_LAYER_STATES * N_LAYERS
     layer = y[:, :n_layer].reshape(batch, N_LAYER_STATES, N_LAYERS)
-    inj, infl, fq, fa, c3, c1, tro, ela, xel, depot, topical = (
+    inj, infl, fq, fa, c3, c1, new, tro, ela, xel, depot, topical = (
         layer[:, k, :] for k in range(N_LAYER_STATES)
     )
     ie = y[:, n_layer : n_layer + 1]
@@ -85,7 +85,7 @@ def rhs(t: Any, y: Any, a: dict[str, Any], xp: Any = np) -> Any:
     signal = activation_signal(g, filler_stretch(gel, a), a)
 
     d_fq, d_fa = fibroblast_rates(fq, fa, signal, cap, a)
-    d_c3, d_c1 = collagen_rates(c3, c1, fq, fa, cap, mmp, a, xp)
+    d_c3, d_c1, d_new = collagen_rates(c3, c1, new, fq, fa, cap, mmp, a, xp)
     d_tro, d_ela, d_xel = elastin_rates(tro, ela, xel, fq, fa, infl, cap, mmp, a)
     d_layer = xp.stack(
         [
@@ -95,6 +95,7 @@ def rhs(t: Any, y: Any, a: dict[str, Any], xp: Any = np) -> Any:
             d_fa,
             d_c3,
             d_c1,
+            d_new,
             d_tro,
             d_ela,
             d_xel,

@@ -79,21 +79,46 @@ def test_packing_limit_stops_activated_deposition(args):
 
     n = args["collagen_packing_limit"].shape[0]
     ones = np.ones((n, 2))
+    none = 0.0 * ones
     limit = args["collagen_packing_limit"]
-    resting = collagen_rates(0.2 * ones, 0.6 * ones, ones, 0.0 * ones, ones, ones, args)
-    young = collagen_rates(0.2 * ones, 0.6 * ones, ones, ones, ones, ones, args)
-    deposit = args["activated_deposition_rate"] * args["activated_type_III_share"]
-    np.testing.assert_allclose(young[0] - resting[0], deposit * ones, rtol=1e-12)
-    full_c3 = 0.3 * limit * ones
-    full_c1 = 0.7 * limit * ones
-    at_limit = collagen_rates(full_c3, full_c1, ones, ones, ones, ones, args)
-    at_limit_resting = collagen_rates(full_c3, full_c1, ones, 0.0 * ones, ones, ones, args)
-    np.testing.assert_allclose(at_limit[0], at_limit_resting[0], rtol=1e-12)
-    np.testing.assert_allclose(at_limit[1], at_limit_resting[1], rtol=1e-12)
+
+    def rates(c3, c1, new, activated):  # quiescent fibroblasts, capacity and MMP at 1
+        return collagen_rates(c3, c1, new, ones, activated, ones, ones, args)
+
+    deposit = args["activated_deposition_rate"] * ones
+    young = rates(0.2 * ones, 0.6 * ones, none, ones)
+    resting = rates(0.2 * ones, 0.6 * ones, none, none)
+    np.testing.assert_allclose(young[2] - resting[2], deposit, rtol=1e-12)  # into new matrix
+    np.testing.assert_allclose(young[0], resting[0], rtol=1e-12)  # not straight to C3
+    np.testing.assert_allclose(young[1], resting[1], rtol=1e-12)  # nor to C1
+    # the limit counts new matrix too
+    full = rates(0.2 * limit * ones, 0.6 * limit * ones, 0.2 * limit * ones, ones)
+    full_resting = rates(0.2 * limit * ones, 0.6 * limit * ones, 0.2 * limit * ones, none)
+    np.testing.assert_allclose(full[2], full_resting[2], rtol=1e-12)
     middle = (1.0 + limit) / 2.0 * ones  # halfway between young-adult content and the limit
-    half = collagen_rates(0.3 * middle, 0.7 * middle, ones, ones, ones, ones, args)
-    half_resting = collagen_rates(0.3 * middle, 0.7 * middle, ones, 0.0 * ones, ones, ones, args)
-    np.testing.assert_allclose(half[0] - half_resting[0], 0.5 * deposit * ones, rtol=1e-12)
+    half = rates(0.3 * middle, 0.5 * middle, 0.2 * middle, ones)
+    half_resting = rates(0.3 * middle, 0.5 * middle, 0.2 * middle, none)
+    np.testing.assert_allclose(half[2] - half_resting[2], 0.5 * deposit, rtol=1e-12)
+
+
+def test_new_matrix_is_stabilised_or_resorbed_by_its_shares(args):
+    """New matrix leaves at 1/tau at resting MMP; a share r of it becomes mature type I
+    collagen; resorption scales with MMP."""
+    from dermasim.model.collagen import collagen_rates
+
+    n = args["collagen_packing_limit"].shape[0]
+    ones, none = np.ones((n, 2)), np.zeros((n, 2))
+    tau, r = args["new_matrix_lifetime_days"], args["new_matrix_retained_share"]
+
+    def rates(new, mmp):
+        return collagen_rates(0.2 * ones, 0.6 * ones, new, ones, none, ones, mmp, args)
+
+    base, with_new = rates(none, ones), rates(0.1 * ones, ones)
+    np.testing.assert_allclose(with_new[2], -0.1 / tau * ones, rtol=1e-12)
+    np.testing.assert_allclose(with_new[0], base[0], rtol=1e-12)
+    np.testing.assert_allclose(with_new[1] - base[1], r * 0.1 / tau * ones, rtol=1e-12)
+    aged = rates(0.1 * ones, 2.0 * ones)  # twice the MMP activity: twice the resorption
+    np.testing.assert_allclose(aged[2], -0.1 * (r + 2 * (1 - r)) / tau * ones, rtol=1e-12)
 
 
 def test_repeated_deep_needling_stays_below_the_packing_limit():
