@@ -330,18 +330,31 @@ def calibrate(
     restart: Annotated[
         bool, typer.Option("--restart", help="Ignore and replace an existing checkpoint.")
     ] = False,
+    chains: Annotated[
+        int,
+        typer.Option(
+            "--chains",
+            help="Independent ensembles (seeds SEED, SEED+1, ...); 4 or more for R-hat and ESS.",
+        ),
+    ] = 1,
 ) -> None:
     """Fit the model to the bundled evidence (emcee); resumes from OUT/checkpoint.npz."""
     from .calibration.fit import calibrate as run_calibration
+    from .calibration.fit import chain_checkpoint
 
     if isinstance(budget, bool) or not 2 <= budget <= 1_000_000:
         raise SimulationError(
             invalid_value("--budget", budget, "2 to 1000000 ensemble steps", "--budget 1500")
         )
+    if isinstance(chains, bool) or not 1 <= chains <= 64:
+        raise SimulationError(invalid_value("--chains", chains, "1 to 64 chains", "--chains 4"))
     _check_out(out)
     checkpoint = out / "checkpoint.npz"
-    if restart and checkpoint.exists():
-        checkpoint.unlink()
+    if restart:
+        for k in range(chains):
+            path = chain_checkpoint(checkpoint, k)
+            if path is not None and Path(path).exists():
+                Path(path).unlink()
     console = _console(stderr=True)
     if console.is_terminal:
         from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -353,25 +366,41 @@ def calibrate(
             TimeRemainingColumn(),
         )
         with Progress(*columns, console=console, transient=True) as bar:
-            task = bar.add_task("calibrating", total=budget)
+            task = bar.add_task("calibrating", total=budget * chains)
 
             def step(done: int, total: int) -> None:
                 bar.update(task, completed=done)
 
             result = run_calibration(
-                steps=budget, seed=seed, checkpoint=checkpoint, workers=workers, progress=step
+                steps=budget,
+                seed=seed,
+                chains=chains,
+                checkpoint=checkpoint,
+                workers=workers,
+                progress=step,
             )
     else:
-        result = run_calibration(steps=budget, seed=seed, checkpoint=checkpoint, workers=workers)
+        result = run_calibration(
+            steps=budget, seed=seed, chains=chains, checkpoint=checkpoint, workers=workers
+        )
     path = result.save(out / "posterior.npz")
     meta = result.metadata
     ratio = meta["kept_over_autocorrelation"]
     length = "too short to estimate" if ratio is None else f"{ratio} autocorrelation times"
+    diag = meta.get("convergence")
+    converged = (
+        ""
+        if diag is None
+        else f" R-hat at most {diag['max_rhat']:.3f}, bulk/tail ESS at least "
+        f"{diag['min_ess_bulk']:.0f}/{diag['min_ess_tail']:.0f} over {diag['chains']} chains"
+        f" ({'meets' if diag['meets_thresholds'] else 'does not meet'} R-hat < 1.01, "
+        "ESS >= 400, 4 chains)."
+    )
     _console().print(
         f"wrote {path}: {result.draws.shape[0]} draws of {len(result.names)} parameters; "
-        f"{meta['steps']} steps x {meta['walkers']} walkers, acceptance "
+        f"{meta['chains']} x {meta['steps']} steps x {meta['walkers']} walkers, acceptance "
         f"{meta['acceptance_fraction']:.2f}, kept chain {length}, "
-        f"{meta['runtime_seconds']} s.\n"
+        f"{meta['runtime_seconds']} s.{converged}\n"
         f"Use it with --parameters {path}, or check it with dermasim validate --parameters {path}."
     )
 
@@ -447,10 +476,23 @@ def _print_validation(result: Any, out: Path | None) -> None:
         better = [s for s in scores if s.better_than_prior]
         worse = ", ".join(s.study for s in scores if not s.better_than_prior) or "none"
         refit = ", ".join(s.study for s in scores if s.needs_refit) or "none"
+        scored = [s for s in scores if s.baseline is not None]
+        beat = sum(bool(s.better_than_baseline) for s in scored)
+        behind = ", ".join(s.study for s in scored if not s.better_than_baseline) or "none"
+        inside, valued = sum(s.inside for s in scores), sum(s.valued for s in scores)
         console.print(
             f"out of sample (leave one study out, PSIS log score): the posterior predicts "
             f"{len(better)} of {len(scores)} studies better than the priors; no better: "
             f"{worse}; Pareto k > 0.7, an exact refit needed: {refit}"
+        )
+        if scored:
+            console.print(
+                f"against the indirect-response baseline (refitted without each study): "
+                f"better on {beat} of {len(scored)}; no better: {behind}"
+            )
+        console.print(
+            f"out-of-sample coverage: {inside} of {valued} observed values inside their 90% "
+            "interval"
         )
     if out is not None:
         console.print(f"wrote {out}/report.md, validation.json and one figure per study")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import math
 
 import numpy as np
 import pytest
@@ -61,6 +62,16 @@ def test_validate_json_contract(validation) -> None:
     assert oos["better_than_prior"] == sum(
         s["log_score_posterior"] > s["log_score_prior"] for s in oos["studies"]
     )
+    assert oos["better_than_baseline"] == sum(
+        s["log_score_posterior"] > s["log_score_baseline"] for s in oos["studies"]
+    )
+    assert oos["coverage"]["inside"] <= oos["coverage"]["valued"]
+    for s in oos["studies"]:
+        assert math.isfinite(s["log_score_baseline"])
+        assert 0 <= s["coverage"]["inside"] <= s["coverage"]["valued"]
+        assert (s["interval_width"] is None) == (s["coverage"]["valued"] == 0)
+        if s["right_sign_mass"] is not None:
+            assert 0.0 <= s["right_sign_mass"] <= 1.0
 
 
 def test_validate_writes_report_with_a_figure_per_study(validation) -> None:

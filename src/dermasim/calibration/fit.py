@@ -162,6 +162,7 @@ def calibrate(
     steps: int = 1500,
     walkers: int | None = None,
     seed: int = 0,
+    chains: int = 1,
     checkpoint: str | os.PathLike[str] | None = None,
     checkpoint_every: int = 25,
     workers: int | None = None,
@@ -175,36 +176,43 @@ def calibrate(
     problem
         The calibration problem; the bundled evidence and default fit by default.
     steps
-        Ensemble steps (the budget). The first half is discarded as burn-in.
+        Ensemble steps per chain (the budget). The first half is discarded as burn-in.
     walkers
         Ensemble size; at least ``2 * ndim + 2`` (the default).
     seed
-        Seed of the initial ensemble and of the sampler.
+        Seed of the first chain's initial ensemble and sampler; chain ``k`` uses
+        ``seed + k``.
+    chains
+        Independent ensembles, each started from its own prior draws. Their kept draws are
+        pooled, and with ArviZ installed (the ``inference`` extra) the run's metadata holds
+        R-hat and bulk and tail ESS of every parameter across them
+        (:mod:`dermasim.calibration.diagnostics`); at least 4 are needed to judge
+        convergence.
     checkpoint
-        File to write progress to and resume from (``.npz``); None disables resuming.
+        File to write progress to and resume from (``.npz``); None disables resuming. Chain
+        ``k > 0`` uses the same name with ``-chain<k>`` before the suffix.
     checkpoint_every
         Steps between checkpoint writes.
     workers
         Processes evaluating the ensemble (default: up to 2, the CPU count).
     thin
         Keep every ``thin``-th step after burn-in (default: enough to keep at most 4000
-        draws).
+        draws over all chains).
     progress
-        Called as ``progress(done, total)`` after every step.
+        Called as ``progress(done, total)`` after every step, counting all chains.
 
     Returns
     -------
     CalibrationResult
     """
-    import emcee
-
     problem = problem or CalibrationProblem()
     ndim = problem.ndim
     walkers = walkers if walkers is not None else 2 * ndim + 2
     walkers = check_integer("walkers", walkers, 2 * ndim + 2, 10_000, f"walkers = {2 * ndim + 2}")
     walkers += walkers % 2
     steps = check_integer("steps", steps, 2, 1_000_000, "steps = 1500")
-    seed = check_integer("seed", seed, 0, 2**32 - 1, "seed = 0")
+    seed = check_integer("seed", seed, 0, 2**32 - 1 - 64, "seed = 0")
+    chains = check_integer("chains", chains, 1, 64, "chains = 4")
     checkpoint_every = check_integer(
         "checkpoint_every", checkpoint_every, 1, 1_000_000, "checkpoint_every = 25"
     )
@@ -212,46 +220,93 @@ def calibrate(
         thin = check_integer("thin", thin, 1, steps, "thin = 10")
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
     workers = check_integer("workers", workers, 1, 64, "workers = 2")
-    fingerprint = _fingerprint(problem, seed, walkers)
     started = time.perf_counter()
 
     evaluate, pool = _evaluator(problem, workers)
+    runs: list[tuple[np.ndarray, np.ndarray]] = []
     try:
-        chain = np.empty((0, walkers, ndim))
-        chain_lp = np.empty((0, walkers))
-        sampler = emcee.EnsembleSampler(walkers, ndim, evaluate, vectorize=True)
-        resumed = _load_checkpoint(checkpoint, fingerprint)
-        if resumed is not None:
-            chain, chain_lp, random_state = resumed
-            state = emcee.State(chain[-1], log_prob=chain_lp[-1], random_state=random_state)
-            logger.info("resuming calibration at step %d of %d", len(chain), steps)
-        else:
-            rng = np.random.default_rng(seed)
-            coords, lp = _initial_ensemble(problem, evaluate, walkers, rng)
-            sampler.random_state = np.random.RandomState(seed).get_state()
-            state = emcee.State(coords, log_prob=lp, random_state=sampler.random_state)
-        start = len(chain)
-        new_coords: list[np.ndarray] = []
-        new_lp: list[np.ndarray] = []
-        steps_iter = sampler.sample(state, iterations=max(steps - start, 0), store=False)
-        for k, current in enumerate(steps_iter, start=1):
-            new_coords.append(current.coords.copy())
-            new_lp.append(current.log_prob.copy())
-            done = start + k
-            if progress is not None:
-                progress(done, steps)
-            if checkpoint is not None and (k % checkpoint_every == 0 or done == steps):
-                chain = np.concatenate([chain, np.array(new_coords)])
-                chain_lp = np.concatenate([chain_lp, np.array(new_lp)])
-                new_coords, new_lp = [], []
-                _save_checkpoint(checkpoint, fingerprint, chain, chain_lp, sampler)
-        if new_coords:
-            chain = np.concatenate([chain, np.array(new_coords)])
-            chain_lp = np.concatenate([chain_lp, np.array(new_lp)])
+        for k in range(chains):
+
+            def counted(done: int, _total: int, k: int = k) -> None:
+                if progress is not None:
+                    progress(k * steps + done, chains * steps)
+
+            runs.append(
+                _run_chain(
+                    problem,
+                    evaluate,
+                    steps=steps,
+                    walkers=walkers,
+                    seed=seed + k,
+                    checkpoint=chain_checkpoint(checkpoint, k),
+                    checkpoint_every=checkpoint_every,
+                    progress=counted,
+                )
+            )
     finally:
         if pool is not None:
             pool.shutdown()
-    return _result(problem, chain, chain_lp, seed, thin, time.perf_counter() - started)
+    return _result(problem, runs, seed, thin, time.perf_counter() - started)
+
+
+def chain_checkpoint(
+    checkpoint: str | os.PathLike[str] | None, k: int
+) -> str | os.PathLike[str] | None:
+    """Checkpoint file of chain ``k``: the given file for chain 0, ``<stem>-chain<k><suffix>``
+    beside it for the others."""
+    if checkpoint is None or k == 0:
+        return checkpoint
+    path = Path(checkpoint)
+    return path.with_name(f"{path.stem}-chain{k}{path.suffix}")
+
+
+def _run_chain(
+    problem: CalibrationProblem,
+    evaluate: Callable[[np.ndarray], np.ndarray],
+    *,
+    steps: int,
+    walkers: int,
+    seed: int,
+    checkpoint: str | os.PathLike[str] | None,
+    checkpoint_every: int,
+    progress: Callable[[int, int], None],
+) -> tuple[np.ndarray, np.ndarray]:
+    """One ensemble of ``steps`` steps, resumed from its checkpoint: ``(chain, log_prob)``."""
+    import emcee
+
+    ndim = problem.ndim
+    fingerprint = _fingerprint(problem, seed, walkers)
+    chain = np.empty((0, walkers, ndim))
+    chain_lp = np.empty((0, walkers))
+    sampler = emcee.EnsembleSampler(walkers, ndim, evaluate, vectorize=True)
+    resumed = _load_checkpoint(checkpoint, fingerprint)
+    if resumed is not None:
+        chain, chain_lp, random_state = resumed
+        state = emcee.State(chain[-1], log_prob=chain_lp[-1], random_state=random_state)
+        logger.info("resuming calibration (seed %d) at step %d of %d", seed, len(chain), steps)
+    else:
+        rng = np.random.default_rng(seed)
+        coords, lp = _initial_ensemble(problem, evaluate, walkers, rng)
+        sampler.random_state = np.random.RandomState(seed).get_state()
+        state = emcee.State(coords, log_prob=lp, random_state=sampler.random_state)
+    start = len(chain)
+    new_coords: list[np.ndarray] = []
+    new_lp: list[np.ndarray] = []
+    steps_iter = sampler.sample(state, iterations=max(steps - start, 0), store=False)
+    for k, current in enumerate(steps_iter, start=1):
+        new_coords.append(current.coords.copy())
+        new_lp.append(current.log_prob.copy())
+        done = start + k
+        progress(done, steps)
+        if checkpoint is not None and (k % checkpoint_every == 0 or done == steps):
+            chain = np.concatenate([chain, np.array(new_coords)])
+            chain_lp = np.concatenate([chain_lp, np.array(new_lp)])
+            new_coords, new_lp = [], []
+            _save_checkpoint(checkpoint, fingerprint, chain, chain_lp, sampler)
+    if new_coords:
+        chain = np.concatenate([chain, np.array(new_coords)])
+        chain_lp = np.concatenate([chain_lp, np.array(new_lp)])
+    return chain[:steps], chain_lp[:steps]
 
 
 def _save_checkpoint(
@@ -297,30 +352,30 @@ def _load_checkpoint(
 
 def _result(
     problem: CalibrationProblem,
-    chain: np.ndarray,
-    chain_lp: np.ndarray,
+    runs: list[tuple[np.ndarray, np.ndarray]],
     seed: int,
     thin: int | None,
     runtime: float,
 ) -> CalibrationResult:
     import emcee
 
-    n_steps, walkers, ndim = chain.shape
+    from .diagnostics import MAX_RHAT, MIN_CHAINS, MIN_ESS, convergence
+
+    n_steps, walkers, ndim = runs[0][0].shape
     burn = n_steps // 2
-    kept = chain[burn:]
-    kept_lp = chain_lp[burn:]
-    thin = thin or max(1, int(np.ceil(kept.shape[0] * walkers / 4000)))
-    u = kept[::thin].reshape(-1, ndim)
-    lp = kept_lp[::thin].reshape(-1)
+    kept = [chain[burn:] for chain, _ in runs]
+    kept_lp = [lp[burn:] for _, lp in runs]
+    n_kept = kept[0].shape[0]
+    thin = thin or max(1, int(np.ceil(n_kept * walkers * len(runs) / 4000)))
+    u = np.concatenate([k[::thin].reshape(-1, ndim) for k in kept])
+    lp = np.concatenate([k[::thin].reshape(-1) for k in kept_lp])
     values = problem.to_values(u)
     draws = np.column_stack([values[n] for n in problem.names])
     tau = np.zeros(0)
-    if kept.shape[0] >= MIN_STEPS_FOR_AUTOCORRELATION:
+    if n_kept >= MIN_STEPS_FOR_AUTOCORRELATION:
         with np.errstate(invalid="ignore", divide="ignore"):
-            tau = emcee.autocorr.integrated_time(kept, tol=0)
-    kept_over_tau = (
-        float(kept.shape[0] / np.max(tau)) if len(tau) and np.all(np.isfinite(tau)) else None
-    )
+            tau = np.max([emcee.autocorr.integrated_time(k, tol=0) for k in kept], axis=0)
+    kept_over_tau = float(n_kept / np.max(tau)) if len(tau) and np.all(np.isfinite(tau)) else None
     if kept_over_tau is None or kept_over_tau < 50:
         length = "too short to estimate" if kept_over_tau is None else f"{kept_over_tau:.0f}"
         logger.warning(
@@ -328,18 +383,33 @@ def _result(
             "at least 50): a longer --budget gives a more reliable posterior",
             length,
         )
+    diagnostics = convergence(kept, problem.names) if n_kept >= 4 else None
+    if diagnostics is not None and not diagnostics["meets_thresholds"]:
+        logger.warning(
+            "convergence not shown: %d chains (at least %d needed), largest R-hat %.3f "
+            "(below %.2f needed), smallest bulk/tail ESS %.0f/%.0f (at least %d needed)",
+            diagnostics["chains"],
+            MIN_CHAINS,
+            diagnostics["max_rhat"],
+            MAX_RHAT,
+            diagnostics["min_ess_bulk"],
+            diagnostics["min_ess_tail"],
+            MIN_ESS,
+        )
+    moved = [np.any(np.diff(k, axis=0) != 0, axis=-1) for k in kept if k.shape[0] > 1]
     metadata = {
         "seed": seed,
+        "chains": len(runs),
+        "seeds": [seed + k for k in range(len(runs))],
         "steps": int(n_steps),
         "walkers": int(walkers),
         "burn_in_steps": int(burn),
         "thin": int(thin),
-        "acceptance_fraction": float(np.mean(np.any(np.diff(kept, axis=0) != 0, axis=-1)))
-        if kept.shape[0] > 1
-        else 0.0,
-        "kept_steps": int(kept.shape[0]),
+        "acceptance_fraction": float(np.mean(moved)) if moved else 0.0,
+        "kept_steps": int(n_kept),
         "kept_over_autocorrelation": None if kept_over_tau is None else round(kept_over_tau, 1),
         "autocorrelation_steps": {n: float(t) for n, t in zip(problem.names, tau, strict=False)},
+        "convergence": diagnostics,
         "fit": list(problem.fit),
         "observation_parameters": [r.name for r in problem.observation_records],
         "endpoints": [e.id for e in problem.evidence.endpoints],

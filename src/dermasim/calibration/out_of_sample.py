@@ -43,6 +43,7 @@ import numpy as np
 from ..errors import DermasimError
 from ..parameters import ParameterSet, load_parameters
 from ..references import load_evidence
+from .baseline import baseline_scores
 from .likelihood import CalibrationProblem
 
 __all__ = ["PARETO_K_LIMIT", "StudyScore", "leave_one_study_out"]
@@ -53,7 +54,13 @@ PARETO_K_LIMIT = 0.7
 
 @dataclass(frozen=True)
 class StudyScore:
-    """One study's out-of-sample score and its prior-predictive yardstick."""
+    """One study's out-of-sample score, with the prior predictive's and the baseline's.
+
+    ``coverage`` counts the study's valued rows whose observed value lies inside the
+    out-of-sample 90% predictive interval (``inside``, ``valued``), with the intervals' mean
+    ``width``; ``right_sign`` is the mean out-of-sample predictive mass with the reported sign
+    over its direction-only rows (None where it has none).
+    """
 
     study: str
     rows: tuple[str, ...]
@@ -61,6 +68,11 @@ class StudyScore:
     posterior: float
     prior: float
     pareto_k: float | None
+    baseline: float | None = None
+    inside: int = 0
+    valued: int = 0
+    width: float | None = None
+    right_sign: float | None = None
 
     @property
     def needs_refit(self) -> bool:
@@ -70,6 +82,10 @@ class StudyScore:
     def better_than_prior(self) -> bool:
         return self.posterior > self.prior
 
+    @property
+    def better_than_baseline(self) -> bool | None:
+        return None if self.baseline is None else self.posterior > self.baseline
+
     def to_json_dict(self) -> dict[str, Any]:
         return {
             "study": self.study,
@@ -78,9 +94,14 @@ class StudyScore:
             "log_score_posterior": self.posterior,
             "log_score_prior": self.prior,
             "difference": self.posterior - self.prior,
+            "log_score_baseline": self.baseline,
             "pareto_k": self.pareto_k,
             "needs_refit": self.needs_refit,
             "better_than_prior": self.better_than_prior,
+            "better_than_baseline": self.better_than_baseline,
+            "coverage": {"inside": self.inside, "valued": self.valued},
+            "interval_width": self.width,
+            "right_sign_mass": self.right_sign,
         }
 
 
@@ -112,10 +133,42 @@ def _draw_values(
     return values
 
 
-def _pointwise(problem: CalibrationProblem, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    return problem.pointwise_log_likelihood(
-        problem.predictions(values), normalised=True, fitted_only=False
-    )
+def _pointwise(
+    problem: CalibrationProblem, values: dict[str, np.ndarray]
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    predictions = problem.predictions(values)
+    ll = problem.pointwise_log_likelihood(predictions, normalised=True, fitted_only=False)
+    return predictions, ll
+
+
+def _intervals(
+    problem: CalibrationProblem,
+    rows: list[str],
+    predictions: Mapping[str, np.ndarray],
+    weights: np.ndarray,
+    rng: np.random.Generator,
+    samples: int = 4000,
+) -> tuple[int, int, float | None, float | None]:
+    """Out-of-sample 90% intervals of a study's rows from weighted draws: (inside, valued,
+    mean width, mean right-sign mass)."""
+    by_id = {e.id: e for e in problem.evidence.endpoints}
+    pick = rng.choice(weights.size, size=samples, p=weights)
+    inside, widths, signs = 0, [], []
+    for r in rows:
+        e = by_id[r]
+        pred = predictions[r][:, -1]
+        if e.kind == "direction":
+            right = pred > 0 if e.sign == "+" else pred < 0
+            signs.append(min(1.0, float(np.sum(weights * right))))  # weights sum to 1 +- ulp
+            continue
+        observed = float(e.value) if e.kind == "quantitative" else 0.0  # type: ignore[arg-type]
+        y = pred[pick] + problem.noise_sd(e) * rng.standard_normal(samples)
+        lo, hi = np.quantile(y, [0.05, 0.95])
+        inside += int(lo <= observed <= hi)
+        widths.append(float(hi - lo))
+    width = float(np.mean(widths)) if widths else None
+    sign = float(np.mean(signs)) if signs else None
+    return inside, len(widths), width, sign
 
 
 def leave_one_study_out(
@@ -125,8 +178,10 @@ def leave_one_study_out(
     prior_draws: int = 1000,
     seed: int = 0,
     problem: CalibrationProblem | None = None,
+    baseline: bool = True,
 ) -> list[StudyScore]:
-    """Leave-one-study-out log scores of a posterior, with the prior predictive's beside them.
+    """Leave-one-study-out log scores of a posterior, with the prior predictive's and the
+    empirical baseline's (:mod:`dermasim.calibration.baseline`) beside them.
 
     Parameters
     ----------
@@ -141,6 +196,9 @@ def leave_one_study_out(
         Seed of the prior draws and of the thinning of the posterior.
     problem
         The calibration problem (default: the bundled evidence and fitted set).
+    baseline
+        Also fit and score the indirect-response baseline, leaving each study out (about
+        20 s).
     """
     import warnings
 
@@ -168,11 +226,13 @@ def leave_one_study_out(
     pick = np.sort(rng.choice(total, size=min(draws, total), replace=False))
     post_values = _draw_values(problem, {k: v[pick] for k, v in stored.items()}, pick.size)
     prior_values = problem.to_values(rng.standard_normal((prior_draws, problem.ndim)))
-    post_ll = _pointwise(problem, post_values)
-    prior_ll = _pointwise(problem, prior_values)
+    post_pred, post_ll = _pointwise(problem, post_values)
+    _, prior_ll = _pointwise(problem, prior_values)
     fitted = {e.id for e in problem.evidence.endpoints if e.fitted}
+    studies = _studies(problem)
+    base = baseline_scores(problem, studies, seed=seed) if baseline else {}
     scores = []
-    for study, rows in _studies(problem).items():
+    for study, rows in studies.items():
         lp = np.sum([post_ll[r] for r in rows], axis=0)
         lq = np.sum([prior_ll[r] for r in rows], axis=0)
         in_fit = [r for r in rows if r in fitted]
@@ -180,10 +240,14 @@ def leave_one_study_out(
             # the likelihood of the study's fitted rows is what leaving it out removes
             lfit = np.sum([post_ll[r] for r in in_fit], axis=0)
             log_w, k = az.psislw(-lfit, reff=1.0)
+            log_w = np.asarray(log_w, dtype=float)
             score = float(_logsumexp(log_w + lp))
             pareto = float(np.asarray(k).reshape(-1)[0])
         else:
+            log_w = np.full(lp.size, -math.log(lp.size))
             score, pareto = _logmeanexp(lp), None
+        weights = np.exp(log_w - _logsumexp(log_w))
+        inside, valued, width, sign = _intervals(problem, rows, post_pred, weights, rng)
         scores.append(
             StudyScore(
                 study=study,
@@ -192,6 +256,11 @@ def leave_one_study_out(
                 posterior=score,
                 prior=_logmeanexp(lq),
                 pareto_k=pareto,
+                baseline=base.get(study),
+                inside=inside,
+                valued=valued,
+                width=width,
+                right_sign=sign,
             )
         )
     return scores

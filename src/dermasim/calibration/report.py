@@ -100,6 +100,40 @@ def _parameter_rows(result: ValidationResult) -> list[str]:
     return lines
 
 
+def _convergence_rows(meta: dict[str, Any]) -> list[str]:
+    """The calibration run's R-hat and ESS per parameter (from its metadata)."""
+    diag = meta.get("convergence")
+    if not diag:
+        return [
+            "## Convergence",
+            "",
+            "The posterior's metadata holds no R-hat or ESS (a single-chain run, or one made "
+            "without ArviZ): convergence is not shown. Refit with `dermasim calibrate "
+            "--chains 4` (the `inference` extra).",
+            "",
+        ]
+    verdict = (
+        "meets" if diag["meets_thresholds"] else "does **not** meet"
+    ) + " the thresholds (R-hat below 1.01, bulk and tail ESS at least 400, at least 4 chains)"
+    lines = [
+        "## Convergence",
+        "",
+        f"{diag['chains']} independent chains of {diag['draws_per_chain']} draws each "
+        f"({diag['method']}): largest R-hat {diag['max_rhat']:.3f}, smallest bulk ESS "
+        f"{diag['min_ess_bulk']:.0f}, smallest tail ESS {diag['min_ess_tail']:.0f}. The run "
+        f"{verdict}.",
+        "",
+        "| parameter | R-hat | bulk ESS | tail ESS |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name in diag["rhat"]:
+        lines.append(
+            f"| `{name}` | {diag['rhat'][name]:.3f} | {diag['ess_bulk'][name]:.0f} | "
+            f"{diag['ess_tail'][name]:.0f} |"
+        )
+    return [*lines, ""]
+
+
 def _out_of_sample_rows(result: ValidationResult) -> list[str]:
     scores = result.out_of_sample
     if not scores:
@@ -107,27 +141,47 @@ def _out_of_sample_rows(result: ValidationResult) -> list[str]:
     better = sum(s.better_than_prior for s in scores)
     refit = [s.study for s in scores if s.needs_refit]
     worse = [s.study for s in scores if not s.better_than_prior]
+    scored = [s for s in scores if s.baseline is not None]
+    behind = [s.study for s in scored if not s.better_than_baseline]
+    inside, valued = sum(s.inside for s in scores), sum(s.valued for s in scores)
     lines = [
         "## Out of sample: each study predicted without it",
         "",
         f"Leave-one-study-out log predictive density (PSIS; higher is better) of the posterior "
         f"against the prior predictive: the posterior predicts **{better} of {len(scores)}** "
-        "studies better than the priors do.",
+        "studies better than the priors do"
+        + (
+            f", and **{len(scored) - len(behind)} of {len(scored)}** better than an "
+            "indirect-response baseline refitted without the study (one stimulation term per "
+            "treatment, the same observation models; a plug-in predictive)"
+            if scored
+            else ""
+        )
+        + f". Out-of-sample 90% intervals hold **{inside} of {valued}** observed values.",
         "",
-        "| study | fitted | posterior | prior | difference | Pareto k |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| study | fitted | posterior | prior | baseline | Pareto k | inside 90% | mean width "
+        "| right-sign mass |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for sc in scores:
         k = "not fitted" if sc.pareto_k is None else f"{sc.pareto_k:.2f}"
+        base = "" if sc.baseline is None else f"{sc.baseline:.2f}"
+        width = "" if sc.width is None else f"{sc.width:.3g}"
+        sign = "" if sc.right_sign is None else f"{sc.right_sign:.2f}"
         lines.append(
             f"| {sc.study} | {'yes' if sc.fitted else 'no'} | {sc.posterior:.2f} | "
-            f"{sc.prior:.2f} | {sc.posterior - sc.prior:+.2f} | {k} |"
+            f"{sc.prior:.2f} | {base} | {k} | {sc.inside} of {sc.valued} | {width} | {sign} |"
         )
     lines.append("")
     if worse:
         lines.append(
             "No better than the priors: " + ", ".join(worse) + ". What the fit learned from "
             "the other studies does not carry over to these."
+        )
+    if behind:
+        lines.append(
+            "No better than the baseline: " + ", ".join(behind) + ". A simple curve fitted to "
+            "the other studies predicts these as well or better."
         )
     if refit:
         lines.append(
@@ -180,6 +234,7 @@ def write_report(
         "one parameter set can reproduce every study, not how well a new study is predicted.",
         "",
         *_out_of_sample_rows(result),
+        *(_convergence_rows(meta) if meta else []),
         "## Endpoints",
         "",
         *_endpoint_rows(result),

@@ -150,9 +150,17 @@ class ValidationResult:
             "directions": {"right": right, "total": n_dir},
             "parameters": [p.to_json_dict() for p in self.parameters],
             "out_of_sample": {
-                "method": "leave one study out (PSIS), log predictive density, higher is better",
+                "method": "leave one study out (PSIS), log predictive density, higher is better; "
+                "baseline: indirect-response model refitted without the study (plug-in)",
                 "studies": [s.to_json_dict() for s in self.out_of_sample],
                 "better_than_prior": sum(s.better_than_prior for s in self.out_of_sample),
+                "better_than_baseline": sum(
+                    bool(s.better_than_baseline) for s in self.out_of_sample
+                ),
+                "coverage": {
+                    "inside": sum(s.inside for s in self.out_of_sample),
+                    "valued": sum(s.valued for s in self.out_of_sample),
+                },
                 "needs_refit": sum(s.needs_refit for s in self.out_of_sample),
                 "total": len(self.out_of_sample),
             },

@@ -41,11 +41,36 @@ def test_checkpoint_of_another_problem_is_refused(tmp_path) -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({"steps": 0}, "steps"), ({"walkers": 3}, "walkers"), ({"seed": -1}, "seed")],
+    [
+        ({"steps": 0}, "steps"),
+        ({"walkers": 3}, "walkers"),
+        ({"seed": -1}, "seed"),
+        ({"chains": 0}, "chains"),
+    ],
 )
 def test_bad_settings_name_the_field(kwargs, field) -> None:
     with pytest.raises(DermasimError, match=f"^{field} = "):
         calibrate(TINY, **kwargs)
+
+
+def test_chains_are_independent_ensembles_pooled_with_diagnostics(tmp_path) -> None:
+    """Chain k has seed + k: the first chain is the single-chain run, the second that run
+    with the next seed; each resumes from its own checkpoint."""
+    pytest.importorskip("arviz")
+    checkpoint = tmp_path / "checkpoint.npz"
+    both = calibrate(TINY, steps=8, seed=1, chains=2, workers=1, checkpoint=checkpoint, thin=1)
+    assert checkpoint.is_file() and (tmp_path / "checkpoint-chain1.npz").is_file()
+    first = calibrate(TINY, steps=8, seed=1, workers=1, thin=1)
+    second = calibrate(TINY, steps=8, seed=2, workers=1, thin=1)
+    np.testing.assert_array_equal(both.draws, np.vstack([first.draws, second.draws]))
+    meta = both.metadata
+    assert meta["chains"] == 2 and meta["seeds"] == [1, 2]
+    diag = meta["convergence"]
+    assert diag["chains"] == 2 and diag["draws_per_chain"] == 4 * meta["walkers"]
+    assert set(diag["rhat"]) == set(TINY.names)
+    assert not diag["meets_thresholds"]  # two chains of four kept steps show nothing
+    again = calibrate(TINY, steps=8, seed=1, chains=2, workers=1, checkpoint=checkpoint, thin=1)
+    np.testing.assert_array_equal(again.draws, both.draws)  # resumed from both checkpoints
 
 
 def test_saved_draws_load_as_a_posterior(tmp_path) -> None:

@@ -45,9 +45,19 @@ def test_a_study_left_out_of_the_fit_is_scored_by_the_plain_posterior_predictive
     total = post.n_draws
     pick = np.sort(rng.choice(total, size=min(200, total), replace=False))
     values = _draw_values(problem, {k: v[pick] for k, v in post.draws.items()}, pick.size)
-    ll = np.sum([_pointwise(problem, values)[r] for r in held_out.rows], axis=0)
+    ll = np.sum([_pointwise(problem, values)[1][r] for r in held_out.rows], axis=0)
     top = ll.max()
     assert held_out.posterior == pytest.approx(top + math.log(np.mean(np.exp(ll - top))))
+
+
+def test_the_baseline_and_the_intervals_are_reported_per_study(scores):
+    problem, result = scores
+    for s in result:
+        assert s.baseline is not None and math.isfinite(s.baseline)
+        assert s.better_than_baseline == (s.posterior > s.baseline)
+        assert 0 <= s.inside <= s.valued
+        valued = [e for e in problem.evidence.endpoints if e.id in s.rows and e.kind != "direction"]
+        assert s.valued == len(valued)
 
 
 def test_scoring_the_priors_out_of_sample_is_refused():
