@@ -43,13 +43,16 @@ def test_validate_json_contract(validation) -> None:
         assert isinstance(row["pass"], bool)
         if endpoint.kind == "direction":
             assert row["observed"] in ("+", "-")
-            assert (
-                row["pass"] == (np.sign(row["median"]) == (1 if row["observed"] == "+" else -1))
-                or len(endpoint.days) > 1
-            )
+            # scored by the predictive mass with the reported sign at every reported day
+            assert 0.0 <= row["right_sign_mass"] <= 1.0
+            assert row["pass"] == (row["right_sign_mass"] >= 0.5)
+            if len(endpoint.days) == 1:  # then the median has the right sign iff mass > 0.5
+                right = np.sign(row["median"]) == (1 if row["observed"] == "+" else -1)
+                assert right == (row["right_sign_mass"] > 0.5) or row["right_sign_mass"] == 0.5
         else:
             assert isinstance(row["observed"], float)
             assert row["pass"] == (row["p05"] <= row["observed"] <= row["p95"])
+            assert row["right_sign_mass"] is None
     valued = [r for r in payload["endpoints"] if r["kind"] != "direction"]
     assert payload["coverage"] == {
         "inside": sum(r["pass"] for r in valued),

@@ -78,8 +78,13 @@ def test_multiple_flags_order() -> None:
 
 
 def test_single_string_and_repeats() -> None:
-    check_candidacy(Patient(fish_allergy=True), "microneedling")
-    check_candidacy(Patient(), ["microneedling"] * 4)
+    """A single name is one treatment (not its letters); repeats are checked like one."""
+    assert check_candidacy(Patient(fish_allergy=True), "microneedling") is None
+    assert check_candidacy(Patient(), ["microneedling"] * 4) is None
+    with pytest.raises(ContraindicationError, match="polynucleotide"):
+        check_candidacy(Patient(fish_allergy=True), "polynucleotide")
+    with pytest.raises(ContraindicationError, match="polynucleotide"):
+        check_candidacy(Patient(fish_allergy=True), ["microneedling"] * 3 + ["polynucleotide"])
 
 
 def test_unknown_treatment() -> None:

@@ -4,8 +4,9 @@ For each endpoint the posterior draws are pushed through the simulator and the o
 model. Quantitative and "no change" endpoints are compared with the posterior *predictive*
 distribution of a study mean, the prediction plus measurement error and between-study
 heterogeneity, ``N(0, sd^2 + tau^2)``: an endpoint passes when the observed value (0 for "no
-change") lies inside the central 90% interval. Direction-only endpoints pass when the
-predicted median has the reported sign at every reported day.
+change") lies inside the central 90% interval. Direction-only endpoints are scored by the
+share of predictive draws with the reported sign at every reported day
+(``right_sign_mass``), and pass when at least half of them have it.
 
 This is a posterior predictive check of the data the posterior was fitted to (in-sample):
 it shows whether the model *can* reproduce each study with one set of parameters, not how
@@ -50,6 +51,7 @@ class EndpointCheck:
     passed: bool
     band_days: tuple[float, ...]
     band: tuple[tuple[float, float, float], ...]
+    right_sign_mass: float | None = None
 
     @property
     def width(self) -> float:
@@ -84,6 +86,9 @@ class EndpointCheck:
             "day": e.day,
             "sd": e.sd,
             "width": round(self.width, 4),
+            "right_sign_mass": None
+            if self.right_sign_mass is None
+            else round(self.right_sign_mass, 4),
         }
 
 
@@ -307,10 +312,13 @@ def validate(
         pred = predict(e, ev, outputs, values)
         band_e = band_endpoints[e.id]
         band_pred = predict(band_e, ev, outputs, values)
+        mass: float | None = None
         if e.kind == "direction":
             stats = _quantiles(pred[:, -1])
             sign = 1.0 if e.sign == "+" else -1.0
-            passed = bool(np.all(sign * np.median(pred, axis=0) > 0))
+            # the share of predictive draws with the reported sign at every reported day
+            mass = float(np.mean(np.all(sign * pred > 0, axis=1)))
+            passed = mass >= 0.5
             observed: float | str = str(e.sign)
             band = band_pred
         else:
@@ -333,6 +341,7 @@ def validate(
                 passed=bool(passed),
                 band_days=band_e.days,
                 band=tuple((float(a), float(b), float(c)) for a, b, c in q.T),
+                right_sign_mass=mass,
             )
         )
     scores = (

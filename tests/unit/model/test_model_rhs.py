@@ -68,9 +68,23 @@ def test_zero_states_are_not_pushed_negative(args):
         assert (rhs(10.0, z, args)[:, col] >= 0).all(), STATE_NAMES[col]
 
 
-def test_accepts_an_array_namespace(args):
+class _CountingNamespace:
+    """NumPy, counting which functions are looked up through it."""
+
+    def __init__(self):
+        self.used: set[str] = set()
+
+    def __getattr__(self, name):
+        self.used.add(name)
+        return getattr(np, name)
+
+
+def test_goes_through_the_array_namespace_it_is_given(args):
+    """Every array operation of rhs goes through ``xp`` (so jax.numpy can stand in)."""
     y = initial_state(args)
-    np.testing.assert_array_equal(rhs(1.0, y, args, xp=np), rhs(1.0, y, args))
+    xp = _CountingNamespace()
+    np.testing.assert_array_equal(rhs(1.0, y, args, xp=xp), rhs(1.0, y, args))
+    assert {"exp", "maximum", "stack", "concatenate"} <= xp.used
 
 
 def test_packing_limit_stops_activated_deposition(args):
