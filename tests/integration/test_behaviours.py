@@ -73,8 +73,10 @@ def test_older_patients_respond_less_to_the_same_course():
 
 
 # ------------------------------------------------------------------------ microneedling
-def test_needling_inflammation_is_transient_rows_wh5_wh6():
-    """WH-6: the inflammatory phase ends by day 2 to 5; WH-5 clearance 0.2-0.6 /day."""
+def test_derivation_needling_inflammation_is_transient_rows_wh5_wh6():
+    """Derivation check: the inflammation clearance prior was set from WH-5 (0.2-0.6 /day)
+    and WH-6 (the inflammatory phase ends by day 2 to 5), so this shows that the model reads
+    them back, not that it agrees with independent evidence."""
     curve = median(run("1 x microneedling 1.5 mm", 60), "inflammation")
     peak_day = int(np.argmax(curve))
     assert 1 <= peak_day <= 5

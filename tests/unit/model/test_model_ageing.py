@@ -23,15 +23,19 @@ def args():
     return model_arguments(ps.sample(5, np.random.default_rng(7)), Patient(age=60))
 
 
-def test_capacity_matches_varani_row_ag4():
-    """AG-4 (Varani2006): procollagen output 56 vs 82 ng/mL at 80+ vs 18-29 years."""
+def test_derivation_capacity_point_value_reproduces_row_ag4():
+    """Derivation check, not agreement with evidence: the point value of
+    synthesis_decline_per_year was derived from AG-4 (Varani2006, procollagen output 56 vs 82
+    ng/mL at 80+ vs 18-29 years), so this only checks that the model reads it back."""
     a = model_arguments(ParameterSet.load().point(1), Patient())
     ratio = synthesis_capacity(85.0, a) / synthesis_capacity(REFERENCE_AGE_YEARS, a)
     assert ratio[0, 0] == pytest.approx(56 / 82, rel=0.01)
 
 
-def test_mmp_doubles_in_old_age_row_ag6():
-    """AG-6 (Fisher2009): MMP-1 protein about 2x in aged vs young dermis."""
+def test_derivation_mmp_point_value_reproduces_row_ag6():
+    """Derivation check, not agreement with evidence: mmp_rise_per_year was derived from
+    AG-6 (Fisher2009, MMP-1 protein about 2x in aged vs young dermis, age 78.5 taken for
+    "80+"), so this only checks that the model reads it back."""
     a = model_arguments(ParameterSet.load().point(1), Patient())
     assert mmp_basal(78.5, a)[0, 0] == pytest.approx(2.0, rel=0.01)
 
