@@ -17,8 +17,9 @@ Mapping
   dermasim reads before the sessions of that day: it uses a ``<observable>_pretreatment``
   observable written from the initial state, so that tools that apply day-0 events before
   the first output still match.
-- Direction-only endpoints and endpoints against a reference scenario are left out and
-  listed in ``README.md``.
+- Direction-only endpoints, endpoints against a reference scenario and rows left out of the
+  fit (``fitted = false``: they already inform a parameter's prior) are left out and listed
+  in ``README.md``.
 - Parameters: every model and observation parameter; fitted ones have ``estimate = 1``.
   Lognormal priors become ``parameterScaleNormal`` on the ``log10`` scale.
 """
@@ -102,7 +103,9 @@ def exportable_endpoints(
     skipped: list[tuple[Endpoint, str]] = []
     for e in problem.evidence.endpoints:
         model = problem.evidence.observables[e.observable]
-        if e.kind == "direction":
+        if not e.fitted:
+            skipped.append((e, "not fitted: the row already informs a parameter's prior"))
+        elif e.kind == "direction":
             days = ", ".join(f"{d:g}" for d in e.days)
             skipped.append((e, f"direction-only finding (sign {e.sign}) on day(s) {days}"))
         elif e.reference_scenario is not None:

@@ -199,8 +199,9 @@ def test_measurements_are_the_exportable_endpoints(exported: Path) -> None:
     kept = [
         e
         for e in evidence.endpoints
-        if e.kind in ("quantitative", "no-change") and e.reference_scenario is None
+        if e.kind in ("quantitative", "no-change") and e.reference_scenario is None and e.fitted
     ]
+    assert "HA-K15-1" not in {e.id for e in kept}  # not fitted: it sets the filler prior
     problem = Problem.from_yaml(str(exported))
     df = problem.measurement_df
     assert len(df) == len(kept)
@@ -225,7 +226,8 @@ def test_a_subset_problem_exports_a_valid_problem(tmp_path: Path) -> None:
     )
     problem = Problem.from_yaml(str(export_petab(tmp_path / "small", small)))
     assert lint_problem(problem) is False
-    assert sorted(problem.measurement_df["datasetId"]) == ["HA_K15_1", "HA_M21_1"]
+    # HA-K15-1 sets the filler prior and is not fitted, so it is no measurement either
+    assert sorted(problem.measurement_df["datasetId"]) == ["HA_M21_1"]
     assert set(problem.condition_df.index) == {
         "ha_nasolabial",
         "mn_3_monthly",
