@@ -103,6 +103,8 @@ def test_validate_table_names_the_posterior() -> None:
         (["validate", "--parameters", "nonsense"], "parameters"),
         (["calibrate", "--budget", "0"], "--budget"),
         (["calibrate", "--budget", "5", "--seed", "-2"], "seed"),
+        (["calibrate", "--budget", "5", "--chains", "0"], "--chains"),
+        (["calibrate", "--budget", "5", "--chains", "65"], "--chains"),
     ],
 )
 def test_bad_options_exit_2_with_one_line(argv, field) -> None:
