@@ -101,9 +101,7 @@ def baseline_outputs(
             after = delta >= 0
             d = np.where(after, delta, 0.0)
             height = np.asarray(values[f"baseline_stimulus_{course.treatment}"])[:, None]
-            x = x + np.where(
-                after, height * k_out * d * np.exp(-k_s * d) * _phi((k_out - k_s) * d), 0.0
-            )
+            x = x + np.where(after, height * _session_response(k_out, k_s, d), 0.0)
             if course.treatment == "hyaluronic_filler" and course.volume_ml and course.area_cm2:
                 dose = course.volume_ml / course.area_cm2
                 gel = gel + np.where(after, dose * np.exp(-k_h * d), 0.0)

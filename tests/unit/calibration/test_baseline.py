@@ -62,6 +62,35 @@ def test_untreated_scenarios_follow_the_ageing_rate_and_treatments_add(problem):
     assert none[0, 0] < treated[0, 0]
 
 
+@pytest.mark.parametrize(("turnover", "stimulus"), [(167.0, 71.0), (20.0, 90.0), (30.0, 3.0)])
+def test_scenario_response_solves_the_ode_through_every_session(problem, turnover, stimulus):
+    """The endpoint of a 4-session course equals a numerical solve of the baseline's ODE,
+    whichever of k_out and k_s is larger."""
+    values = _point(
+        problem,
+        baseline_ageing_per_year=0.0,
+        baseline_turnover_days=turnover,
+        baseline_stimulus_days=stimulus,
+        baseline_stimulus_microneedling=0.5,
+    )
+    got = baseline_outputs(problem, values).at("mn-4-monthly", "collagen_density", (180.0,))
+    sessions = [s.day for s in problem.evidence.scenarios["mn-4-monthly"].protocol.sessions()]
+    k_out, k_s = 1.0 / turnover, 1.0 / stimulus
+
+    def stimulus_at(t):
+        return sum(0.5 * np.exp(-k_s * (t - d)) for d in sessions if t >= d)
+
+    ode = solve_ivp(
+        lambda t, x: k_out * (stimulus_at(t) - x),
+        (0, 180),
+        [0.0],
+        rtol=1e-10,
+        atol=1e-12,
+        max_step=1.0,
+    )
+    np.testing.assert_allclose(got[0, 0], 100.0 * ode.y[0, -1], rtol=1e-5)
+
+
 def test_filler_gel_decays_first_order(problem):
     out = baseline_outputs(problem, _point(problem, baseline_filler_days=100.0))
     remaining = out.at("ha-nasolabial", "filler_remaining", (112.0,))
