@@ -25,6 +25,12 @@ constant included so that they compare across studies and models. Draws are thos
 likelihood sees: fitted parameters from the posterior (or prior), the others at their point
 values.
 
+The second yardstick is a simple empirical **baseline** (:mod:`.baseline`), an
+indirect-response model refitted without the study. Each study also gets its out-of-sample
+**coverage**: the 90% interval of each valued row from the PSIS-weighted draws plus the
+row's noise, whether the observed value lies inside, and the intervals' mean width; and, for
+direction-only rows, the weighted predictive mass with the reported sign.
+
 References
 ----------
 Vehtari A, Gelman A, Gabry J (2017), Practical Bayesian model evaluation using
