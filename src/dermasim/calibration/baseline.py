@@ -45,7 +45,6 @@ from ..model.filler import MM_PER_ML_PER_CM2
 from ..parameters.priors import Prior
 from ..protocol import TREATMENTS
 from .likelihood import CalibrationProblem
-from .observables import predict
 from .scenarios import ScenarioOutputs
 
 __all__ = ["BASELINE_PRIORS", "BaselineFit", "baseline_outputs", "fit_baseline"]
@@ -150,10 +149,7 @@ def _values(priors: Mapping[str, Prior], u: np.ndarray) -> dict[str, np.ndarray]
 def _log_likelihoods(
     problem: CalibrationProblem, values: Mapping[str, np.ndarray], normalised: bool
 ) -> dict[str, np.ndarray]:
-    outputs = baseline_outputs(problem, values)
-    predictions = {
-        e.id: predict(e, problem.evidence, outputs, values) for e in problem.evidence.endpoints
-    }
+    predictions = problem.predictions_from(baseline_outputs(problem, values), values)
     return problem.pointwise_log_likelihood(predictions, normalised=normalised, fitted_only=False)
 
 

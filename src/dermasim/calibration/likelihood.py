@@ -22,7 +22,7 @@ at their point values inside the likelihood.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -148,7 +148,13 @@ class CalibrationProblem:
 
     def predictions(self, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Predicted study means by endpoint id, each ``(batch, len(days))``."""
-        outputs = self.simulate(values)
+        return self.predictions_from(self.simulate(values), values)
+
+    def predictions_from(
+        self, outputs: ScenarioOutputs, values: Mapping[str, np.ndarray]
+    ) -> dict[str, np.ndarray]:
+        """Study means by endpoint id read from already simulated ``outputs`` (of this model
+        or of another, such as the empirical baseline) through the observation models."""
         return {e.id: predict(e, self.evidence, outputs, values) for e in self.evidence.endpoints}
 
     def noise_sd(self, endpoint: Endpoint) -> float:
