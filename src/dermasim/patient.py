@@ -12,6 +12,7 @@ The TOML form is flat::
     fitzpatrick = 3
     uv_exposure = "moderate"
     smoker = false
+    acne_scars = 0
 
 Contraindication flags may be given flat (``pregnant = true``), in a
 ``[contraindications]`` table, or as a list ``contraindications = ["pregnant"]``.
@@ -38,6 +39,7 @@ from dermasim.geometry import SkinGeometry, skin_geometry
 
 __all__ = [
     "CONTRAINDICATION_FLAGS",
+    "SCAR_GRADE_MAX",
     "SEXES",
     "SITES",
     "UV_LEVELS",
@@ -65,6 +67,8 @@ CONTRAINDICATION_FLAGS: tuple[str, ...] = (
 
 AGE_MIN = 18.0
 AGE_MAX = 90.0
+#: Highest grade of Goodman and Baron's qualitative acne-scar scale (0: no scars).
+SCAR_GRADE_MAX = 4
 _ROMAN = ("I", "II", "III", "IV", "V", "VI")
 _BOOL_FIELDS = ("smoker", *CONTRAINDICATION_FLAGS)
 
@@ -91,6 +95,16 @@ def _choice(field: str, value: Any, choices: tuple[str, ...], example: str) -> s
         return norm
     allowed = "one of " + ", ".join(choices) + _suggest(norm, choices)
     raise PatientError(invalid_value(f"patient.{field}", value, allowed, example))
+
+
+def _scar_grade(value: Any) -> int:
+    allowed = "an integer 0 (no scars) to 4 (Goodman-Baron qualitative grade)"
+    example = "acne_scars = 3"
+    if isinstance(value, Integral | Real) and not isinstance(value, bool | np.bool_):
+        number = float(value)
+        if math.isfinite(number) and number.is_integer() and 0 <= number <= SCAR_GRADE_MAX:
+            return int(number)
+    raise PatientError(invalid_value("patient.acne_scars", value, allowed, example))
 
 
 def _fitzpatrick(value: Any) -> int:
@@ -130,6 +144,10 @@ class Patient:
         Habitual UV exposure, one of :data:`UV_LEVELS`.
     smoker
         Current smoker.
+    acne_scars
+        Atrophic acne scars at the treated site: Goodman and Baron's qualitative grade 1
+        (macular) to 4 (severe), or 0 for none (default). With scars, simulations report
+        the endpoint ``scar_grade`` (:mod:`dermasim.model.observation`).
     active_infection, isotretinoin_last_6_months, keloid_tendency, pregnant, fish_allergy, \
 anticoagulants
         Contraindication flags (see :mod:`dermasim.contraindications`); ``fish_allergy`` is
@@ -153,6 +171,7 @@ anticoagulants
     fitzpatrick: int = 3
     uv_exposure: str = "moderate"
     smoker: bool = False
+    acne_scars: int = 0
     active_infection: bool = False
     isotretinoin_last_6_months: bool = False
     keloid_tendency: bool = False
@@ -175,6 +194,7 @@ anticoagulants
         object.__setattr__(self, "fitzpatrick", _fitzpatrick(self.fitzpatrick))
         uv = _choice("uv_exposure", self.uv_exposure, UV_LEVELS, 'uv_exposure = "moderate"')
         object.__setattr__(self, "uv_exposure", uv)
+        object.__setattr__(self, "acne_scars", _scar_grade(self.acne_scars))
         for name in _BOOL_FIELDS:
             value = getattr(self, name)
             if not isinstance(value, bool | np.bool_):
@@ -342,6 +362,8 @@ anticoagulants
             f"{self.uv_exposure} UV",
             "smoker" if self.smoker else "non-smoker",
         ]
+        if self.acne_scars:
+            parts.append(f"acne scars grade {self.acne_scars}")
         parts.extend(f.replace("_", " ") for f in self.flags)
         return ", ".join(parts)
 

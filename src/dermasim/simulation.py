@@ -339,6 +339,8 @@ class Simulation:
         seed = _check_seed(seed)
         run = self._integrate(days, draws, seed, _check_at(at, days), point, daily)
         endpoints = run.endpoints()
+        if not self.patient.acne_scars:  # reported only for a patient with scars
+            endpoints.pop("scar_grade", None)
         return Solution.from_arrays(
             times=run.times,
             endpoints=endpoints,

@@ -91,7 +91,11 @@ def test_collagen_III_rises_before_collagen_I_rows_wh7_wh8():
     trajectory): in most draws type III reaches a quarter and a half of its peak change
     before type I does, and peaks first. In about a third of the draws type I peaks first,
     and since the collagen packing limit the median curves cross half their peaks on the
-    same day and the median type I curve peaks before the median type III curve."""
+    same day and the median type I curve peaks before the median type III curve. In the
+    first two weeks after the first session (the proliferative phase, when MN-S18-1 finds
+    COL3A1 up), the median type-III change exceeds the median type-I change; the type-III
+    share of new matrix follows the wound signal, so by the next session a month later the
+    two have met."""
     sol = run("microneedling-4-monthly", 365)
     c3 = sol.dataset["collagen_III"].values
     c1 = sol.dataset["collagen_I"].values
@@ -100,7 +104,8 @@ def test_collagen_III_rises_before_collagen_I_rows_wh7_wh8():
         day1 = np.argmax(c1 >= fraction * c1.max(axis=1, keepdims=True), axis=1)
         assert np.mean(day3 < day1) > 0.6, fraction
     assert np.mean(np.argmax(c3, axis=1) < np.argmax(c1, axis=1)) > 0.6
-    assert median(sol, "collagen_III", 30) > median(sol, "collagen_I", 30) > 0
+    for day in (5, 14):
+        assert median(sol, "collagen_III", day) > median(sol, "collagen_I", day) > 0, day
 
 
 def test_needling_gain_peaks_after_the_last_session_then_decays():
@@ -164,10 +169,15 @@ def test_polynucleotide_has_no_inflammatory_spike():
 
 
 def test_polynucleotide_gain_is_gradual():
-    curve = median(run("1 x polynucleotide", 60), "collagen_density")
+    """PN adds matrix gradually, without a wound-like surge: over the untreated twin (which
+    keeps ageing, about -0.003% a day), the median gain rises through the first month and
+    is less than half its day-28 value at day 7."""
+    treated = run("1 x polynucleotide", 60).dataset["collagen_density"].values
+    untreated = run("no treatment", 60).dataset["collagen_density"].values
+    curve = np.median(treated - untreated, axis=0)
     first_month = curve[:29]
     assert np.all(np.diff(first_month) >= -1e-9)
-    assert curve[7] < 0.5 * curve[28]
+    assert 0 < curve[7] < 0.5 * curve[28]
 
 
 def test_more_polynucleotide_sessions_give_more():

@@ -87,19 +87,21 @@ def test_posterior_predictions_stay_physiological(patient, protocol, seed) -> No
 
 @pytest.mark.xfail(
     reason="the epidermis thickens too much after repeated short-interval needling: for an "
-    "18-year-old after 3 x 1 mm weekly the bundled posterior gives a median peak of +53%, "
-    "+208% at the 99th percentile and +349% at the most of 4000 draws, because epidermal "
-    "thickening relaxes over about a year instead of resolving in weeks as wound "
-    "hyperplasia does",
+    "18-year-old after 3 x 1 mm weekly the bundled posterior gives a median peak of "
+    "+48%, +206% at the 99th percentile and +341% at the most of 4000 draws: "
+    "epidermal thickening relaxes at one fitted rate, and no evidence row gives the time "
+    "course of wound hyperplasia to split a fast resolving part from the lasting one that "
+    "MN-K21-2 and MN-A08-1 report",
     strict=True,
 )
 def test_posterior_epidermis_stays_below_four_times_its_resting_thickness() -> None:
-    """The case the search above found before the epidermis bound moved here."""
+    """The corner the search above found (an 18-year-old needled 1 mm weekly), over 4000
+    posterior draws: no draw's epidermis reaches four times its resting thickness."""
     patient = Patient(age=18.0, sex="female", site="cheek", uv_exposure="low")
     protocol = Protocol(
         courses=(Course("microneedling", sessions=3, interval_days=7.0, depth_mm=1.0),)
     )
     sol = Simulation(protocol=protocol, patient=patient, parameters=POSTERIOR).run(
-        days=365, draws=8, seed=1377
+        days=365, draws=4000, seed=0
     )
     assert np.all(sol.dataset["epidermal_thickness"].values < 300)

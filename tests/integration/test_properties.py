@@ -20,6 +20,7 @@ patients = st.builds(
     fitzpatrick=st.integers(1, 6),
     uv_exposure=st.sampled_from(["low", "moderate", "high"]),
     smoker=st.booleans(),
+    acne_scars=st.integers(0, 4),
 )
 
 #: A small, lipophilic growth-signal active: it also crosses intact skin.
@@ -97,9 +98,19 @@ def test_states_stay_finite_and_non_negative(patient, protocol, seed):
         if not n.startswith(("pn_depot", "topical_depot", "filler"))
     ]
     assert states[..., fractions].max() < 100.0  # O(1) fractions of the young-adult state
+    for layer in ("papillary", "reticular"):  # the type-III part of new matrix is a part
+        new = states[..., STATE_NAMES.index(f"new_matrix[{layer}]")]
+        new3 = states[..., STATE_NAMES.index(f"new_matrix_III[{layer}]")]
+        assert (new3 <= new + 1e-9 * np.maximum(new, 1.0)).all()
     sol = sim.run(days=300, draws=3, seed=seed)
-    for name in ENDPOINTS:
+    assert set(sol.endpoints) == set(ENDPOINTS) - (
+        {"scar_grade"} if not patient.acne_scars else set()
+    )
+    for name in sol.endpoints:
         assert np.isfinite(sol.dataset[name].values).all(), name
+    if patient.acne_scars:  # a grade on the scale, never worse than the patient's own
+        grade = sol.dataset["scar_grade"].values
+        assert (grade >= 0).all() and (grade <= patient.acne_scars + 1e-12).all()
     assert (sol.dataset["dermal_thickness"].values > 0).all()
     downtime = sol.dataset["downtime_days"].values
     session_days = sol.dataset["session_day"].values

@@ -129,6 +129,11 @@ BAD = [
     ({"smoker": 1}, "patient.smoker", "1", "true or false"),
     ({"pregnant": 0}, "patient.pregnant", "0", "true or false"),
     ({"sex": "male", "pregnant": True}, "patient.pregnant", "True", 'sex = "male"'),
+    ({"acne_scars": 5}, "patient.acne_scars", "5", "0 (no scars) to 4"),
+    ({"acne_scars": -1}, "patient.acne_scars", "-1", "0 (no scars) to 4"),
+    ({"acne_scars": 2.5}, "patient.acne_scars", "2.5", "0 (no scars) to 4"),
+    ({"acne_scars": True}, "patient.acne_scars", "True", "0 (no scars) to 4"),
+    ({"acne_scars": "3"}, "patient.acne_scars", "'3'", "0 (no scars) to 4"),
     ({"weight": 70}, "patient key", "'weight'", "age, sex, site"),
     ({"contraindications": ["pregant"]}, "contraindications", "'pregant'", "pregnant"),
     ({"contraindications": {"hiv": True}}, "contraindications", "'hiv'", "pregnant"),
@@ -199,3 +204,13 @@ def test_frozen() -> None:
     p = Patient()
     with pytest.raises(AttributeError):
         p.age = 50  # type: ignore[misc]
+
+
+def test_acne_scars_grade_is_kept_described_and_round_trips() -> None:
+    patient = Patient.from_toml("age = 28\nacne_scars = 3")
+    assert patient.acne_scars == 3
+    assert patient.describe().endswith("acne scars grade 3")
+    assert Patient.from_toml(patient.to_toml()) == patient
+    assert Patient().acne_scars == 0
+    assert "acne scars" not in Patient().describe()
+    assert Patient(acne_scars=4.0).acne_scars == 4  # an integral float is a grade

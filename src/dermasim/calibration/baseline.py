@@ -18,7 +18,8 @@ with :math:`\Delta = t - t_k` and :math:`\varphi(x) = (1 - e^{-x})/x`. Filler ge
 first-order at ``k_H``. The baseline's endpoints are read by the same observation models and
 gains as the model's (:mod:`dermasim.calibration.observables`): collagen, papillary collagen,
 epidermal thickness and dermal thickness all follow ``R``; elastin and tropoelastin do not
-change; collagen content falls with age at ``a``.
+change; collagen content falls with age at ``a``; an acne-scar grade ``S_0`` falls as
+:math:`S_0 \exp(-100 \max(0, R - 1)/c_b)` with its own fill scale ``c_b``.
 
 For each held-out study the baseline's parameters and the observation gains are fitted to the
 other studies' fitted rows by maximum a posteriori (whitened priors, as in the calibration;
@@ -58,6 +59,7 @@ BASELINE_PRIORS: dict[str, tuple[str, Prior]] = {
     "baseline_turnover_days": ("day", Prior("lognormal", 3.0, 3650.0, median=60.0, gsd=4.0)),
     "baseline_stimulus_days": ("day", Prior("lognormal", 0.5, 365.0, median=14.0, gsd=4.0)),
     "baseline_filler_days": ("day", Prior("lognormal", 7.0, 3650.0, median=180.0, gsd=4.0)),
+    "baseline_scar_fill_percent": ("%", Prior("lognormal", 5.0, 500.0, median=50.0, gsd=3.0)),
     **{
         f"baseline_stimulus_{t}": ("1", Prior("lognormal", 1e-4, 20.0, median=0.3, gsd=5.0))
         for t in TREATMENTS
@@ -88,6 +90,7 @@ def baseline_outputs(
     k_s = 1.0 / np.asarray(values["baseline_stimulus_days"])[:, None]
     k_h = 1.0 / np.asarray(values["baseline_filler_days"])[:, None]
     decline = np.asarray(values["baseline_ageing_per_year"])[:, None] / DAYS_PER_YEAR
+    scar_fill = np.asarray(values["baseline_scar_fill_percent"])[:, None]
     endpoints: dict[str, dict[str, np.ndarray]] = {}
     for key, scenario in ev.scenarios.items():
         t = np.asarray(days[key], dtype=float)[None, :]
@@ -121,6 +124,7 @@ def baseline_outputs(
             "elastin": np.zeros_like(change),
             "filler_gel_mm": MM_PER_ML_PER_CM2 * gel,
             "filler_remaining": remaining,
+            "scar_grade": scenario.patient.acne_scars * np.exp(-np.maximum(change, 0) / scar_fill),
         }
     return ScenarioOutputs(days={k: tuple(v) for k, v in days.items()}, endpoints=endpoints)
 

@@ -37,9 +37,12 @@ from .scenarios import ScenarioOutputs, simulate_scenarios
 
 __all__ = ["DEFAULT_FIT", "CalibrationProblem"]
 
-#: Model parameters that the evidence informs, or that drive the spread of the treated
-#: endpoints (screened by rank correlation with collagen_density after microneedling);
-#: every other model parameter stays at its prior.
+#: Model parameters that the evidence informs, and every parameter with an assumed prior
+#: that carries at least 5% of the predictive variance (Sobol total index) of a headline
+#: endpoint (:mod:`dermasim.calibration.screen`; the validation suite reruns the screen).
+#: The topical parameters have no calibration row: fitted, their posterior is their prior,
+#: drawn jointly with the rest rather than held at a point in the likelihood. Every other
+#: model parameter stays at its prior in both the fit and the predictions.
 DEFAULT_FIT: tuple[str, ...] = (
     "synthesis_decline_per_year",
     "mmp_rise_per_year",
@@ -55,13 +58,20 @@ DEFAULT_FIT: tuple[str, ...] = (
     "activated_deposition_rate",
     "new_matrix_lifetime_days",
     "new_matrix_retained_share",
-    "pn_growth_weight",
+    "pn_signal_weight",
+    "pn_clearance",
+    "pn_half_activation",
+    "growth_factor_half_activation",
     "filler_degradation_rate",
     "filler_stretch_weight",
+    "filler_stretch_half_mm",
+    "topical_clearance",
+    "topical_half_activation",
     "epidermal_growth_gain",
     "epidermal_relaxation_rate",
     "elastotic_clearance_gain",
     "thickness_collagen_exponent",
+    "scar_fill_collagen_percent",
 )
 
 

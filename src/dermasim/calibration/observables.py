@@ -15,6 +15,8 @@ The quantities beyond :func:`dermasim.model.observe`'s endpoints are
   (``grade_per_collagen_percent``) and ``gamma_H`` (``grade_per_filler_mm``);
 - ``wsrs``: ``baseline_wsrs + grade_change``; ``wsrs_improvement``: ``-grade_change``;
 - ``filler_remaining``: gel left, % of the gel injected so far;
+- ``scar_grade_percent``: :math:`100\,(S(t)/S(0) - 1)`, the change of the model's
+  ``scar_grade`` from the patient's baseline grade (which the percent does not depend on);
 - ``dermal_thickness_per_decade``: :math:`100\,(D(t)/D(0) - 1)\cdot 3652.5/t`;
 - ``collagen_content_ratio``: :math:`100\,(C_\mathrm{abs}/C_\mathrm{abs,ref} - 1)` against the
   endpoint's reference scenario (another age group).
@@ -67,6 +69,9 @@ def _quantity(
         )
     if name == "wsrs_improvement":
         return -_quantity("grade_change", outputs, scenario, days, obs)
+    if name == "scar_grade_percent":
+        base = outputs.at(scenario, "scar_grade", (0.0,))
+        return 100.0 * (get("scar_grade") / base - 1.0)
     if name == "dermal_thickness_per_decade":
         base = outputs.at(scenario, "dermal_thickness", (0.0,))
         t = np.asarray(days, dtype=float)[None, :]

@@ -56,6 +56,7 @@ _NOW = {
     "filler_gel_mm": "obs_filler_gel_mm",
     "filler_remaining": "obs_filler_remaining",
     "dermal_thickness_per_decade": "obs_dermal_thickness_per_decade",
+    "scar_grade_percent": "obs_scar_grade_percent",
 }
 _PRE = {key: "0" for key in _NOW} | {"filler_gel_mm": f"{MM_PER_ML_PER_CM2!r} * filler_gel_init"}
 

@@ -76,13 +76,18 @@ _LAYER_RULES: tuple[tuple[str, str], ...] = (
     ),
     (
         "growth_factor_{l}",
-        "inflammation_{l} + pn_growth_weight * pn_activation_{l}"
-        " + topical_growth_weight * topical_activation_{l}",
+        "inflammation_{l} + topical_growth_weight * topical_activation_{l}",
     ),
+    ("wound_signal_{l}", "growth_factor_{l} / (growth_factor_{l} + growth_factor_half_activation)"),
     (
         "activation_signal_{l}",
-        "growth_factor_{l} / (growth_factor_{l} + growth_factor_half_activation)"
-        " + filler_stretch_weight * filler_stretch",
+        "wound_signal_{l} + filler_stretch_weight * filler_stretch"
+        " + pn_signal_weight * pn_activation_{l}",
+    ),
+    (
+        "new_matrix_III_share_{l}",
+        "collagen_III_fraction"
+        " + (activated_type_III_share - collagen_III_fraction) * wound_signal_{l}",
     ),
     ("fibroblasts_{l}", "quiescent_fibroblasts_{l} + activated_fibroblasts_{l}"),
     (
@@ -115,6 +120,10 @@ _LAYER_RATES: dict[str, str] = {
     " * packing_room_{l}"
     " - new_matrix_stabilisation * new_matrix_{l}"
     " - new_matrix_resorption * mmp_{l} * new_matrix_{l}",
+    "new_matrix_III": "new_matrix_III_share_{l} * synthesis_capacity * activated_deposition_rate"
+    " * activated_fibroblasts_{l} * packing_room_{l}"
+    " - new_matrix_stabilisation * new_matrix_III_{l}"
+    " - new_matrix_resorption * mmp_{l} * new_matrix_III_{l}",
     "collagen_III": "synthesis_capacity * collagen_III_synthesis * quiescent_fibroblasts_{l}"
     " - collagen_maturation_rate * collagen_III_{l}"
     " - collagen_III_degradation * mmp_{l} * collagen_III_{l}",
@@ -186,6 +195,10 @@ OBSERVATION_RULES: tuple[tuple[str, str], ...] = (
     (
         "obs_dermal_thickness_initial",
         f"dermis_mm + {_num(MM_PER_ML_PER_CM2)} * filler_gel_init",
+    ),
+    (
+        "obs_scar_grade_percent",
+        "100 * (exp(-max(0, obs_collagen_density) / scar_fill_collagen_percent) - 1)",
     ),
     (
         "obs_dermal_thickness_per_decade",

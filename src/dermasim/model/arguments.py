@@ -22,7 +22,8 @@ collagen I. New matrix (:mod:`dermasim.model.collagen`) is stabilised at
 ``tau`` and the share ``r`` a young adult keeps.
 
 Patient constants are arguments too, one row per trajectory: the age ``age0``, the
-extrinsic ``exposure`` factor and the layer geometry (:data:`GEOMETRY_ARGUMENTS`: the top and
+extrinsic ``exposure`` factor, the acne-scar grade ``acne_scars`` (read only by the
+observation functions) and the layer geometry (:data:`GEOMETRY_ARGUMENTS`: the top and
 bottom of the epidermis and of each dermal layer and their thicknesses, in mm). So a batch may
 hold one patient's draws or many different patients (a virtual population); the jumps and
 observation functions read the geometry row by row.
@@ -138,6 +139,7 @@ def model_arguments(
     distinct, rows = patient_rows(patient, batch)
     a["age0"] = np.array([float(q.age) for q in distinct])[rows].reshape(batch, 1)
     a["exposure"] = exposure_factor(patient, p)[:, None]
+    a["acne_scars"] = np.array([float(q.acne_scars) for q in distinct])[rows].reshape(batch, 1)
     a.update({k: v[rows] for k, v in geometry_arguments(distinct).items()})
 
     k_d1 = np.log(2.0) / (col["collagen_I_half_life_years"] * DAYS_PER_YEAR)

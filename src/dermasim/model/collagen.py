@@ -5,6 +5,8 @@ r"""Collagen types III and I and the new, immature matrix of a response.
     D &= \sigma F_a\, g(C_1 + C_3 + N) \\
     g(C) &= \min\left(1, \max\left(0, \frac{C_\mathrm{max} - C}{C_\mathrm{max} - 1}\right)\right) \\
     \dot N &= \mathrm{cap}\, D - k_s N - k_r\,\mathrm{MMP}\, N \\
+    \dot N_3 &= \mathrm{cap}\, \varphi\, D - k_s N_3 - k_r\,\mathrm{MMP}\, N_3,
+        \qquad \varphi = f_3 + (\varphi_3 - f_3)\, W \\
     \dot C_3 &= \mathrm{cap}\, s_3 F_q - k_\mathrm{mat} C_3 - k_{d3}\,\mathrm{MMP}\, C_3 \\
     \dot C_1 &= \mathrm{cap}\, s_1 F_q + k_s N + k_\mathrm{mat} C_3
                 - k_{d1}\,\mathrm{MMP}\, C_1
@@ -15,8 +17,13 @@ types at rates ``s_3``, ``s_1`` derived from the young-adult steady state
 ``k_mat``; both are degraded in proportion to MMP activity. ``cap`` is the age-dependent
 synthesis capacity.
 
-Activated fibroblasts lay down ``D`` as new, immature matrix ``N`` (a share ``phi_3`` of it
-type III, as in wound matrix). The new matrix is not yet stable: it is either stabilised
+Activated fibroblasts lay down ``D`` as new, immature matrix ``N``. Its type-III part
+``N_3`` is laid down at the share ``phi``, which moves from the resting share ``f_3`` of
+dermal collagen to the wound share ``phi_3`` with the wound signal ``W = G / (G + K_G)``
+(:mod:`dermasim.model.fibroblasts`): wound matrix is type-III rich (COL3A1 up after
+needling of a skin model, MN-S18-1), while fibroblasts stimulated without an injury (by
+polynucleotides or filler stretch) are given the resting mix, since no source reports a
+type-III surge after either. The new matrix is not yet stable: it is either stabilised
 at ``k_s`` into mature, cross-linked type I collagen (as wound matrix matures its type III
 is replaced by type I, so type III rises first and type I later: WH-7, WH-8, MN-S18-1), or
 resorbed at ``k_r`` times the MMP activity. With the mean residence ``tau`` of new matrix
@@ -28,7 +35,8 @@ is laid down, falls over a few ``tau`` as the unstable part is resorbed, and wha
 stabilised then turns over with mature collagen; sessions during the remodelling window
 add new matrix before the last is gone, which is what maintenance does. At rest ``N = 0``:
 the untreated trajectory and the young-adult steady state are those of the mature pools.
-Endpoints read ``N`` as collagen (``phi_3 N`` type III, the rest type I).
+Endpoints read ``N`` as collagen (``N_3`` as type III, ``N - N_3`` as type I); ``N_3``
+matures and is resorbed with the rest of ``N``, so ``0 <= N_3 <= N``.
 
 ``g`` is the packing limit: activated deposition is unhindered up to young-adult content
 (``C = 1``) and falls linearly to zero at ``C_max`` (``collagen_packing_limit``), so repeated
@@ -39,14 +47,15 @@ dermis can hold was found.
 
 Parameters: ``collagen_I_half_life_years`` (about 15 years, Verzijl 2000, row AG-8,
 unverified: wide prior); ``activated_deposition_rate`` (``sigma``),
-``activated_type_III_share`` (``phi_3``), ``collagen_packing_limit`` (``C_max``),
-``collagen_III_fraction``, ``collagen_maturation_share`` and ``collagen_III_turnover_ratio``
-are assumed. The residence of new matrix rests on the timing of wound remodelling: the
-remodelling phase, in which wound matrix is cross-linked or resorbed, lasts weeks to about
-two years (reviews, row WH-6); tensile strength of healing wounds peaks near 6 weeks
-(Ireton 2013, WH-7) and is half its final value at 40 days in mice (Carlson 2011, WH-8).
-No measurement of how much treatment-induced collagen survives remodelling was found: the
-retained share is assumed, with a flat prior, and informed only through the fit.
+``activated_type_III_share`` (``phi_3``, the share in wound matrix),
+``collagen_packing_limit`` (``C_max``), ``collagen_III_fraction``,
+``collagen_maturation_share`` and ``collagen_III_turnover_ratio`` are assumed. The residence
+of new matrix rests on the timing of wound remodelling: the remodelling phase, in which
+wound matrix is cross-linked or resorbed, lasts weeks to about two years (reviews, row
+WH-6); tensile strength of healing wounds peaks near 6 weeks (Ireton 2013, WH-7) and is half
+its final value at 40 days in mice (Carlson 2011, WH-8). No measurement of how much
+treatment-induced collagen survives remodelling was found: the retained share is assumed,
+with a flat prior, and informed only through the fit.
 """
 
 from __future__ import annotations
@@ -68,20 +77,28 @@ def collagen_rates(
     c3: Any,
     c1: Any,
     new: Any,
+    new3: Any,
     quiescent: Any,
     activated: Any,
+    wound: Any,
     cap: Any,
     mmp: Any,
     a: dict[str, Any],
     xp: Any = np,
-) -> tuple[Any, Any, Any]:
-    """``(dC_3/dt, dC_1/dt, dN/dt)``; ``xp`` is the array namespace (``numpy`` or ``jax.numpy``)."""
-    deposit = a["activated_deposition_rate"] * activated * packing_room(c3 + c1 + new, a, xp)
+) -> tuple[Any, Any, Any, Any]:
+    """``(dC_3/dt, dC_1/dt, dN/dt, dN_3/dt)``; ``wound`` is the wound signal ``W``; ``xp`` is
+    the array namespace (``numpy`` or ``jax.numpy``)."""
+    deposit = cap * a["activated_deposition_rate"] * activated
+    deposit = deposit * packing_room(c3 + c1 + new, a, xp)
+    f3 = a["collagen_III_fraction"]
+    share3 = f3 + (a["activated_type_III_share"] - f3) * wound
+    loss = a["new_matrix_stabilisation"] + a["new_matrix_resorption"] * mmp
     stabilised = a["new_matrix_stabilisation"] * new
     matured = a["collagen_maturation_rate"] * c3
-    d_new = cap * deposit - stabilised - a["new_matrix_resorption"] * mmp * new
+    d_new = deposit - loss * new
+    d_new3 = share3 * deposit - loss * new3
     d_c3 = cap * a["collagen_III_synthesis"] * quiescent - matured
     d_c3 = d_c3 - a["collagen_III_degradation"] * mmp * c3
     d_c1 = cap * a["collagen_I_synthesis"] * quiescent + stabilised + matured
     d_c1 = d_c1 - a["collagen_I_degradation"] * mmp * c1
-    return d_c3, d_c1, d_new
+    return d_c3, d_c1, d_new, d_new3

@@ -2,14 +2,15 @@ r"""Growth-factor signal (TGF-beta and PDGF lumped), at quasi-steady state.
 
 .. math::
 
-    G = M + w_A\, A + w_T\, A_T
+    G = M + w_T\, A_T
 
 TGF-beta decays at 9-15 /day (Waugh 2006, row WH-1; Jin 2011, row WH-2), an order of
 magnitude faster than any other rate of the model, so ``G`` follows its sources: inflammation
-``M``, with weight ``w_A`` (``pn_growth_weight``, assumed) polynucleotide activation ``A``,
-and with weight ``w_T`` (``topical_growth_weight``, assumed) the activation ``A_T`` by a
-topical growth-signal active (:mod:`dermasim.model.topical`). Taking the quasi-steady state
-removes the model's only stiff mode.
+``M`` after an injury and, with weight ``w_T`` (``topical_growth_weight``, assumed), the
+activation ``A_T`` by a topical growth-signal active (:mod:`dermasim.model.topical`). Taking
+the quasi-steady state removes the model's only stiff mode. Polynucleotides are not a source:
+they act on fibroblasts through adenosine A2A receptors, not through the wound cascade
+(:mod:`dermasim.model.fibroblasts`).
 """
 
 from __future__ import annotations
@@ -19,12 +20,6 @@ from typing import Any
 __all__ = ["growth_factor"]
 
 
-def growth_factor(
-    inflammation: Any, activation: Any, topical_activation: Any, a: dict[str, Any]
-) -> Any:
+def growth_factor(inflammation: Any, topical_activation: Any, a: dict[str, Any]) -> Any:
     """Quasi-steady growth-factor signal ``G``."""
-    return (
-        inflammation
-        + a["pn_growth_weight"] * activation
-        + a["topical_growth_weight"] * topical_activation
-    )
+    return inflammation + a["topical_growth_weight"] * topical_activation

@@ -32,6 +32,7 @@ LAYER_STATES = (
     "collagen_III",  # C3: fraction of the layer's young-adult collagen content
     "collagen_I",  # C1: fraction of the layer's young-adult collagen content
     "new_matrix",  # N: new, immature collagen matrix, same scale as C1 and C3
+    "new_matrix_III",  # N3: the type-III part of N, same scale
     "tropoelastin",  # T: relative to young-adult functional elastin
     "elastin",  # E: functional (fibrillar) elastin, relative to young adult
     "elastotic_material",  # X: solar-elastotic material, same scale as E
@@ -58,6 +59,7 @@ STATE_UNITS = {
     "collagen_III": "1",
     "collagen_I": "1",
     "new_matrix": "1",
+    "new_matrix_III": "1",
     "tropoelastin": "1",
     "elastin": "1",
     "elastotic_material": "1",

@@ -10,8 +10,8 @@ percent endpoints are changes from the patient's own pre-treatment state ``y_0``
         - 1\right)
 
 where ``N`` is the new, immature matrix of a response (:mod:`dermasim.model.collagen`),
-and likewise ``collagen_I`` (``C1 + (1 - phi_3) N``), ``collagen_III`` (``C3 + phi_3 N``,
-with ``phi_3`` the type-III share of new matrix), ``elastin`` (E + X + T, all
+and likewise ``collagen_I`` (``C1 + N - N3``), ``collagen_III`` (``C3 + N3``, with ``N3``
+the type-III part of new matrix), ``elastin`` (E + X + T, all
 elastic material as histology stains it), ``tropoelastin`` (T) and ``papillary_collagen``
 (papillary layer only). ``collagen_content`` is the absolute content,
 ``100 \sum_l h_l (C_1 + C_3 + N)_l / \sum_l h_l``, in percent of the young-adult reference,
@@ -24,6 +24,23 @@ Dermal thickness in mm follows the collagen content and adds the gel:
 
 with ``D_0`` the patient's dermal thickness (site, sex, age) and ``theta`` assumed.
 ``inflammation`` is the thickness-weighted mean of ``M`` (arbitrary units).
+
+``scar_grade`` is the grade of atrophic acne scars on Goodman and Baron's qualitative scale
+(0 none, 1 macular to 4 severe), starting at the patient's own grade ``S_0``
+(``acne_scars``). An atrophic scar is a dermal collagen deficit that new matrix fills, so the
+grade falls with the collagen the skin gains over its baseline:
+
+.. math::
+
+    \mathrm{scar\_grade}(t) = S_0 \exp\left(-\frac{\max(0, \Delta C(t))}{c_s}\right),
+
+with ``Delta C`` the ``collagen_density`` change in percent (new matrix included) and ``c_s``
+(``scar_fill_collagen_percent``, assumed, fitted to Minh 2019's scar-grade course, rows
+MN-M19-1/2) the gain that lowers the grade by a factor e. The grade never rises above the
+patient's own (untreated ageing does not deepen a scar in the model, an assumption), and is
+0 throughout for a patient without scars. Scarred skin otherwise follows the same biology
+as unscarred skin: no measurement of how scar tissue responds differently was found.
+
 Redness (arbitrary units) is the injured fraction ``I_e + \sum_l I_l``: erythema and
 swelling follow the injury and resolve as it heals, while the slower inflammatory
 (macrophage) phase that drives remodelling is not visible. The downtime after a session is
@@ -65,6 +82,10 @@ ENDPOINTS: dict[str, tuple[str, str]] = {
     "dermal_thickness": ("mm", "dermal thickness including filler gel"),
     "inflammation": ("1", "dermal inflammatory activity, thickness-weighted (arbitrary units)"),
     "redness": ("1", "visible redness and swelling (arbitrary units)"),
+    "scar_grade": (
+        "grade",
+        "atrophic acne-scar grade (Goodman-Baron qualitative, 0 none to 4 severe)",
+    ),
 }
 ENDPOINT_UNITS = {k: v[0] for k, v in ENDPOINTS.items()}
 
@@ -111,10 +132,9 @@ def observe(
     y0
         Pre-treatment states ``(batch, N_STATES)``, the baseline of percent endpoints.
     a
-        Model arguments: ``thickness_collagen_exponent``, ``activated_type_III_share`` and
-        each draw's layer thicknesses
-        (``papillary_mm``, ``reticular_mm``, ``dermis_mm``), so draws may be different
-        patients.
+        Model arguments: ``thickness_collagen_exponent``, ``scar_fill_collagen_percent``, and
+        each draw's ``acne_scars`` grade and layer thicknesses (``papillary_mm``,
+        ``reticular_mm``, ``dermis_mm``), so draws may be different patients.
 
     Returns
     -------
@@ -132,11 +152,14 @@ def observe(
     out["collagen_density"] = _percent(coll, coll0)
     out["collagen_content"] = 100.0 * coll / (papillary_mm + reticular_mm)
     out["papillary_collagen"] = _percent(_weighted(traj, both, w_pap), _weighted(base, both, w_pap))
-    share3 = np.asarray(a["activated_type_III_share"])  # (batch, 1): type III of new matrix
-    new, new0 = _weighted(traj, ("new_matrix",), w), _weighted(base, ("new_matrix",), w)
-    for state, of_new in (("collagen_I", 1.0 - share3), ("collagen_III", share3)):
-        now = _weighted(traj, (state,), w) + of_new * new
-        out[state] = _percent(now, _weighted(base, (state,), w) + of_new * new0)
+    for state, plus, minus in (
+        ("collagen_I", ("collagen_I", "new_matrix"), "new_matrix_III"),
+        ("collagen_III", ("collagen_III", "new_matrix_III"), None),
+    ):
+        now, then = _weighted(traj, plus, w), _weighted(base, plus, w)
+        if minus is not None:
+            now, then = now - _weighted(traj, (minus,), w), then - _weighted(base, (minus,), w)
+        out[state] = _percent(now, then)
     out["tropoelastin"] = _percent(
         _weighted(traj, ("tropoelastin",), w), _weighted(base, ("tropoelastin",), w)
     )
@@ -149,6 +172,8 @@ def observe(
     out["dermal_thickness"] = a["dermis_mm"] * (coll / coll0) ** theta + (MM_PER_ML_PER_CM2 * gel)
     out["inflammation"] = _weighted(traj, ("inflammation",), w) / (papillary_mm + reticular_mm)
     out["redness"] = redness(traj)
+    filled = np.maximum(out["collagen_density"], 0.0) / np.asarray(a["scar_fill_collagen_percent"])
+    out["scar_grade"] = np.asarray(a["acne_scars"]) * np.exp(-filled)
     return out
 
 

@@ -12,7 +12,7 @@ growth factors G   :mod:`dermasim.model.growth_factors` (quasi-steady state)
 filler gel H       :mod:`dermasim.model.filler`
 fibroblasts        :mod:`dermasim.model.fibroblasts`
 MMPs               :mod:`dermasim.model.mmp`
-collagen III, I, N :mod:`dermasim.model.collagen`
+collagen III, I, N :mod:`dermasim.model.collagen` (N and its type-III part N3)
 elastin            :mod:`dermasim.model.elastin`
 epidermis          :mod:`dermasim.model.epidermis`
 ageing             :mod:`dermasim.model.ageing` (``cap`` and ``MMP_0`` at age
@@ -35,7 +35,7 @@ from .ageing import DAYS_PER_YEAR, synthesis_capacity
 from .collagen import collagen_rates
 from .elastin import elastin_rates
 from .epidermis import epidermis_rate
-from .fibroblasts import activation_signal, fibroblast_rates
+from .fibroblasts import activation_signal, fibroblast_rates, wound_signal
 from .filler import MM_PER_ML_PER_CM2, filler_stretch, gel_rate
 from .growth_factors import growth_factor
 from .injury import inflammation_rate, injury_rate
@@ -70,7 +70,7 @@ def rhs(t: Any, y: Any, a: dict[str, Any], xp: Any = np) -> Any:
     batch = y.shape[0]
     n_layer = N_LAYER_STATES * N_LAYERS
     layer = y[:, :n_layer].reshape(batch, N_LAYER_STATES, N_LAYERS)
-    inj, infl, fq, fa, c3, c1, new, tro, ela, xel, depot, topical = (
+    inj, infl, fq, fa, c3, c1, new, new3, tro, ela, xel, depot, topical = (
         layer[:, k, :] for k in range(N_LAYER_STATES)
     )
     ie = y[:, n_layer : n_layer + 1]
@@ -81,11 +81,12 @@ def rhs(t: Any, y: Any, a: dict[str, Any], xp: Any = np) -> Any:
     cap = synthesis_capacity(age, a, xp)
     mmp = mmp_activity(age, infl, a, xp)
     act = pn_activation(depot, a)
-    g = growth_factor(infl, act, topical_activation(topical, a, xp), a)
-    signal = activation_signal(g, filler_stretch(gel, a), a)
+    g = growth_factor(infl, topical_activation(topical, a, xp), a)
+    wound = wound_signal(g, a)
+    signal = activation_signal(wound, filler_stretch(gel, a), act, a)
 
     d_fq, d_fa = fibroblast_rates(fq, fa, signal, cap, a)
-    d_c3, d_c1, d_new = collagen_rates(c3, c1, new, fq, fa, cap, mmp, a, xp)
+    d_c3, d_c1, d_new, d_new3 = collagen_rates(c3, c1, new, new3, fq, fa, wound, cap, mmp, a, xp)
     d_tro, d_ela, d_xel = elastin_rates(tro, ela, xel, fq, fa, infl, cap, mmp, a)
     d_layer = xp.stack(
         [
@@ -96,6 +97,7 @@ def rhs(t: Any, y: Any, a: dict[str, Any], xp: Any = np) -> Any:
             d_c3,
             d_c1,
             d_new,
+            d_new3,
             d_tro,
             d_ela,
             d_xel,

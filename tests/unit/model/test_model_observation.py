@@ -60,3 +60,53 @@ def test_downtime_zero_when_never_visible():
     times = np.arange(0.0, 5.0, 0.1)
     out = downtime_days(times, np.zeros((2, times.size)), np.array([0.0]), np.array([0.1, 0.1]))
     np.testing.assert_array_equal(out, 0.0)
+
+
+def test_scar_grade_falls_with_collagen_gained_and_never_rises_above_the_patients_own():
+    patient = Patient(age=30, acne_scars=3)
+    a = model_arguments(ParameterSet.load().sample(4, np.random.default_rng(1)), patient)
+    y0 = initial_state(a)
+    gained, lost = y0.copy(), y0.copy()
+    for layer in ("papillary", "reticular"):
+        gained[:, layer_index("new_matrix", layer)] = 0.2  # new matrix fills the scar
+        lost[:, layer_index("collagen_I", layer)] *= 0.8
+    out = observe(np.stack([y0, gained, lost], axis=1), y0, a)
+    grade, fill = out["scar_grade"], a["scar_fill_collagen_percent"][:, 0]
+    np.testing.assert_allclose(grade[:, 0], 3.0)
+    expected = 3.0 * np.exp(-out["collagen_density"][:, 1] / fill)
+    np.testing.assert_allclose(grade[:, 1], expected, rtol=1e-12)
+    assert (grade[:, 1] < 3.0).all()
+    np.testing.assert_allclose(grade[:, 2], 3.0)  # collagen loss does not deepen the scar
+
+
+def test_type_I_and_III_endpoints_split_new_matrix_by_its_type_III_part(setup):
+    _, a, y0 = setup
+    y = y0.copy()
+    for layer in ("papillary", "reticular"):
+        y[:, layer_index("new_matrix", layer)] = 0.1
+        y[:, layer_index("new_matrix_III", layer)] = 0.04
+    out = observe(y[:, None, :], y0, a)
+    h = {"papillary": a["papillary_mm"][:, 0], "reticular": a["reticular_mm"][:, 0]}
+
+    def weighted(state):
+        return sum(y0[:, layer_index(state, la)] * h[la] for la in h)
+
+    dermis = h["papillary"] + h["reticular"]
+    np.testing.assert_allclose(
+        out["collagen_III"][:, 0], 100 * 0.04 * dermis / weighted("collagen_III"), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        out["collagen_I"][:, 0], 100 * 0.06 * dermis / weighted("collagen_I"), rtol=1e-12
+    )
+
+
+def test_scar_grade_is_reported_only_for_a_patient_with_scars():
+    import dermasim
+
+    course = "microneedling 1.5 mm"
+    without = dermasim.simulate(course, days=60, draws=2, parameters="prior")
+    scarred = dermasim.simulate(
+        course, {"age": 30, "acne_scars": 2}, days=60, draws=2, parameters="prior"
+    )
+    assert "scar_grade" not in without.endpoints
+    assert scarred.summary(at=[0])["scar_grade"]["median"] == [2.0]

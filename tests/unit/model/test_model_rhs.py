@@ -97,7 +97,7 @@ def test_packing_limit_stops_activated_deposition(args):
     limit = args["collagen_packing_limit"]
 
     def rates(c3, c1, new, activated):  # quiescent fibroblasts, capacity and MMP at 1
-        return collagen_rates(c3, c1, new, ones, activated, ones, ones, args)
+        return collagen_rates(c3, c1, new, none, ones, activated, none, ones, ones, args)
 
     deposit = args["activated_deposition_rate"] * ones
     young = rates(0.2 * ones, 0.6 * ones, none, ones)
@@ -115,6 +115,25 @@ def test_packing_limit_stops_activated_deposition(args):
     np.testing.assert_allclose(half[2] - half_resting[2], 0.5 * deposit, rtol=1e-12)
 
 
+def test_type_III_share_of_new_matrix_follows_the_wound_signal(args):
+    """Without a wound signal (PN or stretch alone) new matrix has the resting type-III
+    share; under a saturating wound signal it has the wound share phi_3."""
+    from dermasim.model.collagen import collagen_rates
+
+    n = args["collagen_packing_limit"].shape[0]
+    ones, none = np.ones((n, 2)), np.zeros((n, 2))
+    resting = args["collagen_III_fraction"] * ones
+    wound = args["activated_type_III_share"] * ones
+
+    def share(w):
+        out = collagen_rates(0.2 * ones, 0.6 * ones, none, none, ones, ones, w, ones, ones, args)
+        return out[3] / out[2]
+
+    np.testing.assert_allclose(share(none), resting, rtol=1e-12)
+    np.testing.assert_allclose(share(ones), wound, rtol=1e-12)
+    np.testing.assert_allclose(share(0.25 * ones), resting + 0.25 * (wound - resting), rtol=1e-12)
+
+
 def test_new_matrix_is_stabilised_or_resorbed_by_its_shares(args):
     """New matrix leaves at 1/tau at resting MMP; a share r of it becomes mature type I
     collagen; resorption scales with MMP."""
@@ -125,10 +144,13 @@ def test_new_matrix_is_stabilised_or_resorbed_by_its_shares(args):
     tau, r = args["new_matrix_lifetime_days"], args["new_matrix_retained_share"]
 
     def rates(new, mmp):
-        return collagen_rates(0.2 * ones, 0.6 * ones, new, ones, none, ones, mmp, args)
+        return collagen_rates(
+            0.2 * ones, 0.6 * ones, new, 0.5 * new, ones, none, none, ones, mmp, args
+        )
 
     base, with_new = rates(none, ones), rates(0.1 * ones, ones)
     np.testing.assert_allclose(with_new[2], -0.1 / tau * ones, rtol=1e-12)
+    np.testing.assert_allclose(with_new[3], -0.05 / tau * ones, rtol=1e-12)  # N3 leaves with N
     np.testing.assert_allclose(with_new[0], base[0], rtol=1e-12)
     np.testing.assert_allclose(with_new[1] - base[1], r * 0.1 / tau * ones, rtol=1e-12)
     aged = rates(0.1 * ones, 2.0 * ones)  # twice the MMP activity: twice the resorption
