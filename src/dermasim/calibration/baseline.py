@@ -43,6 +43,7 @@ import numpy as np
 
 from ..model.ageing import DAYS_PER_YEAR, REFERENCE_AGE_YEARS
 from ..model.filler import MM_PER_ML_PER_CM2
+from ..model.observation import scar_grade
 from ..parameters.priors import Prior
 from ..protocol import TREATMENTS
 from .likelihood import CalibrationProblem
@@ -124,7 +125,7 @@ def baseline_outputs(
             "elastin": np.zeros_like(change),
             "filler_gel_mm": MM_PER_ML_PER_CM2 * gel,
             "filler_remaining": remaining,
-            "scar_grade": scenario.patient.acne_scars * np.exp(-np.maximum(change, 0) / scar_fill),
+            "scar_grade": scar_grade(change, scenario.patient.acne_scars, scar_fill),
         }
     return ScenarioOutputs(days={k: tuple(v) for k, v in days.items()}, endpoints=endpoints)
 

@@ -64,6 +64,7 @@ __all__ = [
     "downtime_days",
     "observe",
     "redness",
+    "scar_grade",
 ]
 
 #: Endpoint name -> (unit, description).
@@ -172,9 +173,17 @@ def observe(
     out["dermal_thickness"] = a["dermis_mm"] * (coll / coll0) ** theta + (MM_PER_ML_PER_CM2 * gel)
     out["inflammation"] = _weighted(traj, ("inflammation",), w) / (papillary_mm + reticular_mm)
     out["redness"] = redness(traj)
-    filled = np.maximum(out["collagen_density"], 0.0) / np.asarray(a["scar_fill_collagen_percent"])
-    out["scar_grade"] = np.asarray(a["acne_scars"]) * np.exp(-filled)
+    out["scar_grade"] = scar_grade(
+        out["collagen_density"], a["acne_scars"], a["scar_fill_collagen_percent"]
+    )
     return out
+
+
+def scar_grade(collagen_change: Any, grade: Any, fill_percent: Any) -> np.ndarray:
+    """Acne-scar grade ``S_0 exp(-max(0, dC) / c_s)`` after a collagen change ``dC`` in %
+    (see the module docstring); ``grade`` is ``S_0`` and ``fill_percent`` is ``c_s``."""
+    filled = np.maximum(collagen_change, 0.0) / np.asarray(fill_percent)
+    return np.asarray(grade) * np.exp(-filled)
 
 
 def downtime_days(
