@@ -147,9 +147,22 @@ def test_downtime_grows_with_depth(by_depth):
     assert 1.0 <= by_depth[1.5].downtime_summary()["median"] <= 7.0  # "a few days"
 
 
-def test_needling_thickens_the_epidermis_row_mna08_1():
-    """MN-A08-1 (Aust2008): the epidermis is thicker after needling (direction)."""
-    assert median(run("microneedling-4-monthly", 365), "epidermal_thickness", 365) > 0
+MN_A08 = dict(protocol="1 x microneedling 1.5 mm", days=365, age=50, sex="female")
+
+
+def test_one_needling_leaves_the_epidermis_thicker_at_one_year_row_mna08_1():
+    """MN-A08-1 (Aust2008), the direction only, in the study's own scenario (one session,
+    a 50-year-old's cheek): the epidermis is still thicker a year later."""
+    assert median(run(**MN_A08), "epidermal_thickness", 365) > 0
+
+
+@pytest.mark.xfail(
+    reason="MN-A08-1's magnitude is a recorded disagreement (evidence.toml): +40% one year "
+    "after one session, where the model's epidermis relaxes back within months",
+    strict=True,
+)
+def test_one_needling_gives_mna08_1s_forty_percent_at_one_year():
+    assert median(run(**MN_A08), "epidermal_thickness", 365) > 20.0  # half the reported +40%
 
 
 def test_needling_raises_tropoelastin_and_lowers_total_elastin_rows_mne15():
@@ -189,8 +202,9 @@ def test_more_polynucleotide_sessions_give_more():
 
 
 # ------------------------------------------------------------------------------- filler
-def test_filler_thickness_jumps_then_decays_row_hak15_1():
-    """HA-K15-1 (KimZH2015): gel mass falls over months (43% left at 16 weeks in mice)."""
+def test_filler_thickness_jumps_then_decays():
+    """The gel adds thickness at once and is degraded over months (the 43% left at 16 weeks
+    of HA-K15-1 is the derivation check of the degradation rate in tests/unit/model)."""
     filler = median(run("ha-filler-single", 365), "dermal_thickness")
     baseline = median(run("no treatment", 365), "dermal_thickness")
     jump = filler[0] - baseline[0]

@@ -75,6 +75,9 @@ def test_validate_json_contract(validation) -> None:
         assert (s["interval_width"] is None) == (s["coverage"]["valued"] == 0)
         if s["right_sign_mass"] is not None:
             assert 0.0 <= s["right_sign_mass"] <= 1.0
+        # without --refit-steps every fitted study is scored by importance sampling
+        assert s["method"] == ("psis" if s["fitted"] else "held-out")
+        assert s["needs_refit"] == (s["pareto_k"] is not None and s["pareto_k"] > 0.7)
 
 
 def test_validate_writes_report_with_a_figure_per_study(validation) -> None:
@@ -101,6 +104,7 @@ def test_validate_table_names_the_posterior() -> None:
     [
         (["validate", "--draws", "3"], "--draws"),
         (["validate", "--parameters", "nonsense"], "parameters"),
+        (["validate", "--refit-steps", "50"], "--refit-steps"),
         (["calibrate", "--budget", "0"], "--budget"),
         (["calibrate", "--budget", "5", "--seed", "-2"], "seed"),
         (["calibrate", "--budget", "5", "--chains", "0"], "--chains"),

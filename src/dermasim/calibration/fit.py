@@ -99,7 +99,9 @@ class CalibrationResult:
         return atomic_write(path, write)
 
 
-def _fingerprint(problem: CalibrationProblem, seed: int, walkers: int) -> str:
+def _fingerprint(
+    problem: CalibrationProblem, seed: int, walkers: int, start: np.ndarray | None = None
+) -> str:
     """Hash of everything that shapes the chain: a checkpoint resumes only an identical run."""
     from .._version import version
 
@@ -117,6 +119,8 @@ def _fingerprint(problem: CalibrationProblem, seed: int, walkers: int) -> str:
             walkers,
         )
     )
+    if start is not None:  # a run started from given walkers is another run
+        text += hashlib.sha256(np.ascontiguousarray(start, dtype=float).tobytes()).hexdigest()
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -168,6 +172,7 @@ def calibrate(
     workers: int | None = None,
     thin: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    start: np.ndarray | None = None,
 ) -> CalibrationResult:
     """Sample the posterior of the fitted parameters given the evidence.
 
@@ -200,6 +205,11 @@ def calibrate(
         draws over all chains).
     progress
         Called as ``progress(done, total)`` after every step, counting all chains.
+    start
+        Initial walker positions in whitened coordinates, ``(walkers, ndim)``, for every
+        chain (default: the best ``walkers`` of ``8 x walkers`` prior draws). A refit
+        without one study starts from the full posterior's draws this way, which is close
+        to where it ends, so that it needs a shorter burn-in.
 
     Returns
     -------
@@ -220,6 +230,14 @@ def calibrate(
         thin = check_integer("thin", thin, 1, steps, "thin = 10")
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
     workers = check_integer("workers", workers, 1, 64, "workers = 2")
+    if start is not None:
+        start = np.asarray(start, dtype=float)
+        if start.shape != (walkers, ndim) or not np.isfinite(start).all():
+            raise DermasimError(
+                f"start of shape {start.shape} is not valid: allowed finite whitened "
+                f"coordinates of shape ({walkers}, {ndim}) (walkers, fitted parameters); for "
+                "example start = None"
+            )
     started = time.perf_counter()
 
     evaluate, pool = _evaluator(problem, workers)
@@ -241,6 +259,7 @@ def calibrate(
                     checkpoint=chain_checkpoint(checkpoint, k),
                     checkpoint_every=checkpoint_every,
                     progress=counted,
+                    initial=start,
                 )
             )
     finally:
@@ -270,12 +289,13 @@ def _run_chain(
     checkpoint: str | os.PathLike[str] | None,
     checkpoint_every: int,
     progress: Callable[[int, int], None],
+    initial: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One ensemble of ``steps`` steps, resumed from its checkpoint: ``(chain, log_prob)``."""
     import emcee
 
     ndim = problem.ndim
-    fingerprint = _fingerprint(problem, seed, walkers)
+    fingerprint = _fingerprint(problem, seed, walkers, initial)
     chain = np.empty((0, walkers, ndim))
     chain_lp = np.empty((0, walkers))
     sampler = emcee.EnsembleSampler(walkers, ndim, evaluate, vectorize=True)
@@ -286,7 +306,10 @@ def _run_chain(
         logger.info("resuming calibration (seed %d) at step %d of %d", seed, len(chain), steps)
     else:
         rng = np.random.default_rng(seed)
-        coords, lp = _initial_ensemble(problem, evaluate, walkers, rng)
+        if initial is None:
+            coords, lp = _initial_ensemble(problem, evaluate, walkers, rng)
+        else:
+            coords, lp = initial.copy(), evaluate(initial)
         sampler.random_state = np.random.RandomState(seed).get_state()
         state = emcee.State(coords, log_prob=lp, random_state=sampler.random_state)
     start = len(chain)

@@ -190,6 +190,15 @@ def _out_of_sample_rows(result: ValidationResult) -> list[str]:
             + ", ".join(refit)
             + "."
         )
+    refitted = [s for s in scores if s.method == "refit"]
+    if refitted:
+        lines.append(
+            "Scored by an exact refit without the study (Pareto k above 0.7; one ensemble of "
+            f"{refitted[0].refit_steps} steps, the first half burn-in; PSIS estimate in "
+            "brackets): "
+            + ", ".join(f"{s.study} {s.posterior:.2f} ({s.psis:.2f})" for s in refitted)
+            + "."
+        )
     return [*lines, ""]
 
 

@@ -15,6 +15,7 @@ well it predicts a new study.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -155,7 +156,8 @@ class ValidationResult:
             "directions": {"right": right, "total": n_dir},
             "parameters": [p.to_json_dict() for p in self.parameters],
             "out_of_sample": {
-                "method": "leave one study out (PSIS), log predictive density, higher is better; "
+                "method": "leave one study out (PSIS, or an exact refit where a study's "
+                "method says refit), log predictive density, higher is better; "
                 "baseline: indirect-response model refitted without the study (plug-in)",
                 "studies": [s.to_json_dict() for s in self.out_of_sample],
                 "better_than_prior": sum(s.better_than_prior for s in self.out_of_sample),
@@ -167,6 +169,7 @@ class ValidationResult:
                     "valued": sum(s.valued for s in self.out_of_sample),
                 },
                 "needs_refit": sum(s.needs_refit for s in self.out_of_sample),
+                "refitted": sum(s.method == "refit" for s in self.out_of_sample),
                 "total": len(self.out_of_sample),
             },
         }
@@ -260,6 +263,8 @@ def validate(
     draws: int = 400,
     seed: int = 0,
     problem: CalibrationProblem | None = None,
+    refit_steps: int = 0,
+    refit_dir: str | os.PathLike[str] | None = None,
 ) -> ValidationResult:
     """Check every evidence endpoint against the predictive distribution.
 
@@ -274,6 +279,12 @@ def validate(
         Seed of the draws and of the measurement-noise draws.
     problem
         The calibration problem (bundled evidence by default).
+    refit_steps
+        Steps of the exact refit of each study whose importance-sampling estimate is not
+        reliable (Pareto k above 0.7; see :func:`.out_of_sample.leave_one_study_out`): 0 for
+        none, else 100 to 20000.
+    refit_dir
+        Folder of the refits' checkpoints, so that a killed run resumes (None: none kept).
 
     Returns
     -------
@@ -281,6 +292,12 @@ def validate(
     """
     draws = check_integer("draws", draws, 20, 5000, "draws = 400")
     seed = check_integer("seed", seed, 0, 2**32 - 1, "seed = 0")
+    refit_steps = check_integer("refit_steps", refit_steps, 0, 20000, "refit_steps = 2000")
+    if 0 < refit_steps < 100:
+        raise DermasimError(
+            f"refit_steps = {refit_steps} is not valid: allowed 0 (no refits) or 100 to 20000; "
+            "for example refit_steps = 2000"
+        )
     problem = problem or CalibrationProblem()
     ps = load_parameters(parameters)
     rng = np.random.default_rng(seed)
@@ -345,7 +362,11 @@ def validate(
             )
         )
     scores = (
-        tuple(leave_one_study_out(ps, seed=seed, problem=problem))
+        tuple(
+            leave_one_study_out(
+                ps, seed=seed, problem=problem, refit_steps=refit_steps, refit_dir=refit_dir
+            )
+        )
         if isinstance(ps, Posterior) and _arviz_available()
         else ()
     )

@@ -17,7 +17,13 @@ graph needs them:
         dy[0] = v17
 
 ``y`` and ``dy`` are the state and its derivative (layout of :mod:`dermasim.model.layout`),
-``p`` holds the model arguments named by :attr:`GeneratedRhs.argument_names`, in that order.
+``p`` holds the model arguments named by :attr:`GeneratedRhs.argument_names`, in that order,
+followed by *derived columns*: every subexpression that depends on the arguments alone (a
+negated rate, a difference of two shares, the reciprocal of a half-activation constant) is
+computed once per trajectory by :meth:`GeneratedRhs.pack` instead of at every call, and a
+division by such a subexpression (or by a constant) becomes a multiplication by its
+reciprocal. The traced arithmetic is otherwise kept as written, so the result differs from
+``rhs`` only by round-off.
 Only operations the tracer knows are allowed; anything else (a branch on a state's value, a
 NumPy call the namespace lacks) fails loudly at generation time, never silently.
 A test pins the generated function to ``rhs`` at 1e-12.
@@ -29,6 +35,7 @@ import hashlib
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -183,24 +190,43 @@ class GeneratedRhs:
     source
         Python source of the function (no imports besides ``math``; no decorators).
     argument_names
-        Keys of the model arguments, in the order of the columns of ``p``.
+        Keys of the model arguments, in the order of the first columns of ``p``.
     n_states
         Length of ``y`` and ``dy``.
     digest
-        SHA-256 of ``source``: the key of compiled-code caches.
+        SHA-256 of ``source`` and ``derive_source``: the key of compiled-code caches.
+    derive_source
+        Python source of ``derive_columns(p)``, which fills the derived columns of ``p``
+        (after the arguments) over the whole batch with NumPy.
+    n_derived
+        Number of derived columns.
     """
 
     source: str
     argument_names: tuple[str, ...]
     n_states: int
     digest: str
+    derive_source: str = "def derive_columns(p):\n    pass\n"
+    n_derived: int = 0
 
     def pack(self, args: Mapping[str, np.ndarray], batch: int) -> np.ndarray:
-        """Model arguments ``(batch, 1)`` as one C-contiguous array ``(batch, n_arguments)``."""
-        out = np.empty((batch, len(self.argument_names)))
+        """Model arguments ``(batch, 1)`` and the derived columns as one C-contiguous array
+        ``(batch, n_arguments + n_derived)``, the ``p`` of ``rhs_point``."""
+        n_raw = len(self.argument_names)
+        out = np.empty((batch, n_raw + self.n_derived))
         for j, name in enumerate(self.argument_names):
             out[:, j] = np.broadcast_to(np.asarray(args[name], dtype=float)[:, 0], (batch,))
+        with np.errstate(all="ignore"):  # as rhs_point would compute them, inf or nan included
+            _derive_function(self.derive_source)(out)
         return out
+
+
+@cache
+def _derive_function(source: str) -> Callable[[np.ndarray], None]:
+    namespace: dict[str, Any] = {"np": np}
+    exec(compile(source, "<dermasim derived columns>", "exec"), namespace)
+    function: Callable[[np.ndarray], None] = namespace["derive_columns"]
+    return function
 
 
 class _Arguments(dict[str, Any]):
@@ -229,13 +255,14 @@ class _Arguments(dict[str, Any]):
         return iter(self._names)
 
 
-def _emit(outputs: list[Symbol | float], argument_index: Mapping[str, int]) -> list[str]:
-    """Straight-line assignments computing ``outputs``, one per shared operation node."""
+def _post_order(outputs: list[Symbol | float]) -> tuple[list[Symbol], dict[int, int]]:
+    """Nodes of ``outputs`` (leaves included), children first, each once, and how often each
+    is referenced."""
     uses: dict[int, int] = {}
     order: list[Symbol] = []
     seen: set[int] = set()
     stack: list[tuple[Symbol, bool]] = [(s, False) for s in outputs if isinstance(s, Symbol)]
-    while stack:  # iterative post-order: expression graphs can be deep
+    while stack:  # iterative: expression graphs can be deep
         node, done = stack.pop()
         if done:
             order.append(node)
@@ -249,9 +276,100 @@ def _emit(outputs: list[Symbol | float], argument_index: Mapping[str, int]) -> l
             for arg in reversed(node.args):
                 if isinstance(arg, Symbol):
                     stack.append((arg, False))
+    return order, uses
 
+
+def _hoist(outputs: list[Symbol | float]) -> tuple[list[Symbol | float], list[Symbol]]:
+    """Rewrite ``outputs`` so that argument-only work is done once per trajectory.
+
+    A division by an argument-only expression or a constant becomes a multiplication by its
+    reciprocal; repeated operations on the same operands become one node; every argument-only
+    operation that a state- or time-dependent node uses is replaced by a leaf
+    ``Symbol("p", k)`` with ``k`` an int, the ``k``-th derived column.
+
+    Returns
+    -------
+    outputs, derived
+        The rewritten outputs and the argument-only expressions of the derived columns.
+    """
+    order, _ = _post_order(outputs)
+    new: dict[int, Symbol | float] = {}
+    fixed: dict[int, bool] = {}  # depends on arguments only (no state, no time)
+    reciprocal: dict[int, Symbol | float] = {}
+    shared: dict[tuple[Any, ...], Symbol] = {}
+
+    def mapped(x: Symbol | float) -> Symbol | float:
+        return x if isinstance(x, float) else new[id(x)]
+
+    def is_fixed(x: Symbol | float) -> bool:
+        return isinstance(x, float) or fixed[id(x)]
+
+    for node in order:
+        if node.op in ("y", "p", "t"):
+            new[id(node)] = node
+            fixed[id(node)] = node.op == "p"
+            continue
+        args = [mapped(a) for a in node.args]
+        denominator = args[1] if node.op == "div" else 0.0
+        if is_fixed(denominator) and denominator != 0.0 and not is_fixed(args[0]):
+            factor: Symbol | float
+            if isinstance(denominator, float):
+                factor = 1.0 / denominator
+            else:
+                if id(denominator) not in reciprocal:
+                    inverse = Symbol("div", 1.0, denominator)
+                    fixed[id(inverse)] = True
+                    reciprocal[id(denominator)] = inverse
+                factor = reciprocal[id(denominator)]
+            args = [args[0], factor]
+            op = "mul"
+        else:
+            op = node.op
+        key = (op, *(repr(a) if isinstance(a, float) else id(a) for a in args))
+        if key not in shared:  # one node per distinct operation on the same operands
+            shared[key] = Symbol(op, *args)
+            fixed[id(shared[key])] = all(is_fixed(a) for a in args)
+        new[id(node)] = shared[key]
+
+    # argument-only operations used by a state- or time-dependent node (or an output)
+    derived: list[Symbol] = []
+    column: dict[int, Symbol] = {}
+
+    def leaf(x: Symbol | float) -> Symbol | float:
+        if isinstance(x, float) or not fixed[id(x)] or x.op == "p":
+            return x
+        if id(x) not in column:
+            column[id(x)] = Symbol("p", len(derived))
+            derived.append(x)
+        return column[id(x)]
+
+    rewritten = [leaf(mapped(out)) for out in outputs]
+    order, _ = _post_order([s for s in rewritten if isinstance(s, Symbol)])
+    for node in order:
+        if node.op not in ("y", "p", "t") and not fixed[id(node)]:
+            node.args = tuple(leaf(a) for a in node.args)
+    return rewritten, derived
+
+
+def _emit(
+    outputs: list[Symbol | float],
+    argument_index: Mapping[str, int],
+    *,
+    n_raw: int = 0,
+    columns: bool = False,
+) -> list[str]:
+    """Straight-line assignments computing ``outputs``, one per shared operation node.
+
+    With ``columns`` the code works on whole columns of ``p`` with NumPy and writes output
+    ``k`` to ``p[:, n_raw + k]`` (the derived columns); else it is scalar code writing
+    ``dy[k]``. A leaf ``Symbol("p", k)`` with an int ``k`` is derived column ``k``.
+    """
+    order, uses = _post_order(outputs)
     names: dict[int, str] = {}
     lines: list[str] = []
+    exp, maximum, minimum = (
+        ("np.exp", "np.maximum", "np.minimum") if columns else ("math.exp", "max", "min")
+    )
 
     def ref(x: Symbol | float) -> str:
         if isinstance(x, float):
@@ -264,20 +382,23 @@ def _emit(outputs: list[Symbol | float], argument_index: Mapping[str, int]) -> l
         if node.op == "y":
             text = f"y[{node.args[0]}]"
         elif node.op == "p":
-            text = f"p[{argument_index[node.args[0]]}]"
+            key = node.args[0]
+            j = n_raw + key if isinstance(key, int) else argument_index[key]
+            text = f"p[:, {j}]" if columns else f"p[{j}]"
         elif node.op == "t":
             text = "t"
         elif node.op == "pow" and isinstance(node.args[0], Symbol) and node.args[0].op == "exp":
             # exp(u) ** v as exp(u * v): one transcendental call instead of two
-            text = f"math.exp(({ref(node.args[0].args[0])} * {ref(node.args[1])}))"
+            text = f"{exp}(({ref(node.args[0].args[0])} * {ref(node.args[1])}))"
         elif node.op in _BINARY:
             text = f"({ref(node.args[0])} {_BINARY[node.op]} {ref(node.args[1])})"
         elif node.op == "neg":
             text = f"(-{ref(node.args[0])})"
         elif node.op == "exp":
-            text = f"math.exp({ref(node.args[0])})"
+            text = f"{exp}({ref(node.args[0])})"
         elif node.op in ("max", "min"):
-            text = f"{node.op}({ref(node.args[0])}, {ref(node.args[1])})"
+            function = maximum if node.op == "max" else minimum
+            text = f"{function}({ref(node.args[0])}, {ref(node.args[1])})"
         else:  # pragma: no cover - Symbol ops are closed
             raise ValueError(node.op)
         if node.op in ("y", "p", "t") or (uses[id(node)] == 1 and node.op != "exp"):
@@ -287,8 +408,14 @@ def _emit(outputs: list[Symbol | float], argument_index: Mapping[str, int]) -> l
         lines.append(f"    {name} = {text}")
         names[id(node)] = name
     for k, out in enumerate(outputs):
-        lines.append(f"    dy[{k}] = {ref(out)}")
+        target = f"p[:, {n_raw + k}]" if columns else f"dy[{k}]"
+        lines.append(f"    {target} = {ref(out)}")
     return lines
+
+
+def _function(signature: str, docstring: str, body: list[str]) -> str:
+    """Source of ``def signature:`` with its docstring and body (``pass`` if empty)."""
+    return "\n".join([f"def {signature}:", f'    """{docstring}"""', *(body or ["    pass"]), ""])
 
 
 def generate_rhs_source(
@@ -316,16 +443,25 @@ def generate_rhs_source(
     dy = np.asarray(rhs(Symbol("t"), y, a, xp=TracingNamespace), dtype=object)
     if dy.shape != (1, n_states):
         raise ValueError(f"rhs returned shape {dy.shape}, expected (1, {n_states})")
-    outputs = [_operand(v) for v in dy[0]]
+    outputs, derived = _hoist([_operand(v) for v in dy[0]])
     read = tuple(a.read)
-    body = _emit(outputs, {name: j for j, name in enumerate(read)})
-    source = "\n".join(
-        [
-            "def rhs_point(t, y, p, dy):",
-            '    """Generated from dermasim.model.rhs; do not edit."""',
-            *body,
-            "",
-        ]
+    index = {name: j for j, name in enumerate(read)}
+    source = _function(
+        "rhs_point(t, y, p, dy)",
+        "Generated from dermasim.model.rhs; do not edit.",
+        _emit(outputs, index, n_raw=len(read)),
     )
-    digest = hashlib.sha256(source.encode()).hexdigest()
-    return GeneratedRhs(source=source, argument_names=read, n_states=n_states, digest=digest)
+    derive_source = _function(
+        "derive_columns(p)",
+        "Derived columns of p; generated from dermasim.model.rhs; do not edit.",
+        _emit(list(derived), index, n_raw=len(read), columns=True),
+    )
+    digest = hashlib.sha256((source + derive_source).encode()).hexdigest()
+    return GeneratedRhs(
+        source=source,
+        argument_names=read,
+        n_states=n_states,
+        digest=digest,
+        derive_source=derive_source,
+        n_derived=len(derived),
+    )

@@ -1,11 +1,14 @@
 r"""Dormand-Prince 5(4) with each trajectory's own step control: the compiled kernel's source.
 
 This file is the integrator half of a generated module: :mod:`dermasim.solve.compiled`
-writes the traced right-hand side ``rhs_point`` (:mod:`dermasim.solve.codegen`) followed by
-the text of this file below the ``KERNEL`` marker into a cache folder, and Numba compiles it
+writes the text of this file below the ``KERNEL`` marker followed by the traced right-hand
+side ``rhs_point`` (:mod:`dermasim.solve.codegen`) into a cache folder, and Numba compiles it
 there (``cache=True``, so a later process loads machine code instead of compiling). Importing
 this file directly gives the same functions with a placeholder ``rhs_point``; tests use it
-only to read the tableau.
+only to read the tableau. Everything is compiled with the fast-math flags of ``FASTMATH``,
+which let LLVM reassociate sums (so that they vectorise), fuse multiply-adds and divide by
+multiplying with a reciprocal, but keep infinities and NaN: results differ from strict IEEE
+evaluation by round-off only.
 
 For each trajectory ``i`` (in parallel over trajectories) and each segment between two
 session days, the kernel takes Runge-Kutta steps
@@ -97,8 +100,13 @@ P = np.array(
 
 OK, TOO_MANY_STEPS, STEP_TOO_SMALL = 0, 1, 2
 
+#: LLVM's fast-math flags that change results by round-off only: reassociation (so sums over
+#: states vectorise), fused multiply-add, reciprocals for divisions and no signed zeros.
+#: Not "nnan"/"ninf": the kernel's finiteness checks must stay.
+FASTMATH = {"reassoc", "contract", "arcp", "nsz"}
 
-@njit(cache=True, error_model="numpy")
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def _rms_scaled(x, y, rtol, atol):
     total = 0.0
     for j in range(x.size):
@@ -106,7 +114,7 @@ def _rms_scaled(x, y, rtol, atol):
     return math.sqrt(total / x.size)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def _initial_step(t, y, f0, p, rtol, atol, span, work, f1):
     """SciPy's ``select_initial_step`` for a 5th-order method."""
     n = y.size
@@ -127,7 +135,7 @@ def _initial_step(t, y, f0, p, rtol, atol, span, work, f1):
     return min(100.0 * h0, h1, span)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def _segment_one(y, p, t0, t1, rtol, atol, max_steps, t_out, out, probes, red_cols, threshold):
     """Integrate one trajectory from ``t0`` to ``t1``; returns (status, steps, last_visible).
 
@@ -268,7 +276,7 @@ def _segment_one(y, p, t0, t1, rtol, atol, max_steps, t_out, out, probes, red_co
     return OK, steps, last_visible
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
+@njit(cache=True, parallel=True, error_model="numpy", fastmath=FASTMATH)
 def integrate_segment(
     y,
     p,

@@ -53,6 +53,23 @@ def test_bad_settings_name_the_field(kwargs, field) -> None:
         calibrate(TINY, **kwargs)
 
 
+def test_a_run_can_start_from_given_walkers(tmp_path) -> None:
+    """``start`` places the initial ensemble (a refit starts from the full posterior); a
+    checkpoint of a run from other walkers is not resumed; a wrong shape is refused."""
+    walkers = 2 * TINY.ndim + 2
+    start = np.full((walkers, TINY.ndim), 1.5) + 0.01 * np.arange(walkers)[:, None]
+    result = calibrate(TINY, steps=2, seed=1, workers=1, thin=1, start=start)
+    u = TINY.to_u(dict(zip(result.names, result.draws.T, strict=True)))
+    # draws are values; in whitened coordinates the kept step is near where the walkers began
+    assert np.max(np.abs(u - 1.5)) < 0.5
+    checkpoint = tmp_path / "checkpoint.npz"
+    calibrate(TINY, steps=2, seed=1, workers=1, checkpoint=checkpoint, start=start)
+    with pytest.raises(DermasimError, match="belongs to another calibration"):
+        calibrate(TINY, steps=4, seed=1, workers=1, checkpoint=checkpoint)
+    with pytest.raises(DermasimError, match=r"^start of shape \(3, 1\) is not valid"):
+        calibrate(TINY, steps=2, workers=1, start=np.zeros((3, 1)))
+
+
 def test_chains_are_independent_ensembles_pooled_with_diagnostics(tmp_path) -> None:
     """Chain k has seed + k: the first chain is the single-chain run, the second that run
     with the next seed; each resumes from its own checkpoint."""

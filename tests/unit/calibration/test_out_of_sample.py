@@ -10,6 +10,7 @@ pytest.importorskip("arviz")
 from dermasim.calibration.likelihood import CalibrationProblem
 from dermasim.calibration.out_of_sample import (
     PARETO_K_LIMIT,
+    StudyScore,
     _draw_values,
     _pointwise,
     _studies,
@@ -63,3 +64,43 @@ def test_the_baseline_and_the_intervals_are_reported_per_study(scores):
 def test_scoring_the_priors_out_of_sample_is_refused():
     with pytest.raises(DermasimError, match="parameters = 'prior' is not valid here"):
         leave_one_study_out("prior")
+
+
+def test_an_exact_refit_leaves_the_study_out_and_scores_it(monkeypatch, tmp_path):
+    """The refit fits every other study (the left-out rows are not in its likelihood) and
+    scores the study by the predictive density of the refit's draws; its checkpoint lands
+    in the study's own folder."""
+    from dermasim.calibration import fit, out_of_sample
+
+    problem = CalibrationProblem(fit=("filler_degradation_rate", "mmp_rise_per_year")).subset(
+        ["HA-K15-1", "HA-M21-1", "HA-M21-2", "HA-M21-3", "HA-M21-4", "AG-1", "AG-3"]
+    )
+    held = ["HA-M21-1", "HA-M21-2", "HA-M21-3", "HA-M21-4"]
+    seen = {}
+    real = fit.calibrate
+
+    def spy(p, **kwargs):
+        seen["rows"] = [e.id for e in p.evidence.endpoints]
+        seen["names"] = p.names
+        return real(p, **kwargs)
+
+    monkeypatch.setattr(fit, "calibrate", spy)
+    prior_draws = problem.to_values(np.random.default_rng(0).standard_normal((50, problem.ndim)))
+    score, inside, valued, width, sign = out_of_sample._refit_score(
+        problem, held, prior_draws, steps=40, seed=3, workers=1, folder=tmp_path / "HAmeta2021"
+    )
+    assert not set(held) & set(seen["rows"]) and "AG-1" in seen["rows"]
+    # the wrinkle-scale gains only the left-out study uses are not fitted by the refit
+    assert "grade_per_filler_mm" in problem.names and "grade_per_filler_mm" not in seen["names"]
+    assert math.isfinite(score) and valued == 4 and 0 <= inside <= 4 and width > 0
+    assert sign is None
+    assert (tmp_path / "HAmeta2021" / "checkpoint.npz").is_file()
+
+
+def test_a_refitted_study_no_longer_needs_a_refit():
+    base = dict(study="S", rows=("r",), fitted=True, posterior=-1.0, prior=-2.0, pareto_k=0.9)
+    assert StudyScore(**base).needs_refit
+    refitted = StudyScore(**base, method="refit", psis=-1.5, refit_steps=2000)
+    assert not refitted.needs_refit
+    assert refitted.to_json_dict()["method"] == "refit"
+    assert refitted.to_json_dict()["log_score_psis"] == -1.5

@@ -1,6 +1,7 @@
 """The traced right-hand side: the generated scalar code equals ``dermasim.model.rhs``."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -66,3 +67,32 @@ def test_tracing_namespace_clip_is_numpys_clip():
     clipped = TracingNamespace.clip(x, 0.0, 1.0)
     assert list(clipped[0, 1:]) == [0.0, 0.5, 1.0]
     assert clipped[0, 0].op == "min"
+
+
+def test_argument_only_work_is_done_once_per_trajectory():
+    """Divisions by parameters become products with derived columns, computed by ``pack``;
+    the generated right-hand side negates and divides no argument itself."""
+    a, y = _inputs(3, 0)
+    generated = generate_rhs_source(rhs, list(a), N_STATES)
+    assert generated.n_derived > 0
+    assert re.search(r"/ p\[\d+\]", generated.source) is None
+    assert re.search(r"\(-p\[\d+\]\)", generated.source) is None
+    packed = generated.pack(a, y.shape[0])
+    n_raw = len(generated.argument_names)
+    assert packed.shape == (3, n_raw + generated.n_derived)
+    assert np.isfinite(packed[:, n_raw:]).all()
+
+
+def test_repeated_operations_are_traced_once():
+    def twice(t, y, a, xp):
+        first = xp.exp(-a["k"] * t) * y
+        second = xp.exp(-a["k"] * t) * y  # the same operations, traced again
+        return first + second
+
+    generated = generate_rhs_source(twice, ["k"], 1)
+    assert generated.source.count("math.exp") == 1
+    point = _exec(generated.source)
+    p = generated.pack({"k": np.array([[0.3]])}, 1)
+    dy = np.empty(1)
+    point(2.0, np.array([1.5]), p[0], dy)
+    assert dy[0] == pytest.approx(2 * math.exp(-0.6) * 1.5, rel=1e-14)
