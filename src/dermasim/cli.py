@@ -504,7 +504,8 @@ def _print_validation(result: Any, out: Path | None) -> None:
         behind = ", ".join(s.study for s in scored if not s.better_than_baseline) or "none"
         inside, valued = sum(s.inside for s in scores), sum(s.valued for s in scores)
         console.print(
-            f"out of sample (leave one study out, PSIS log score): the posterior predicts "
+            f"out of sample (leave one study out, log score by PSIS"
+            f"{' or an exact refit' if refitted else ''}): the posterior predicts "
             f"{len(better)} of {len(scores)} studies better than the priors; no better: "
             f"{worse}; Pareto k > 0.7, an exact refit needed: {refit}"
             + (f"; scored by an exact refit: {refitted}" if refitted else "")
