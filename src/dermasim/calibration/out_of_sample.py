@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,7 +61,7 @@ from ..references import load_evidence
 from .baseline import baseline_scores
 from .likelihood import CalibrationProblem
 
-__all__ = ["PARETO_K_LIMIT", "StudyScore", "leave_one_study_out"]
+__all__ = ["PARETO_K_LIMIT", "StudyScore", "leave_one_study_out", "study_slug"]
 
 #: Above this Pareto shape the importance-sampling estimate is not reliable (Vehtari et al.).
 PARETO_K_LIMIT = 0.7
@@ -232,7 +233,7 @@ def leave_one_study_out(
         Pareto k exceeds :data:`PARETO_K_LIMIT`; 0 runs none (such studies are then reported
         as ``needs_refit``). About 0.2 s a step on 2 cores.
     refit_dir
-        Folder of the refits' checkpoints (``<study>/checkpoint.npz``): a killed run resumes
+        Folder of the refits' checkpoints (``<study slug>/checkpoint.npz``): a killed run resumes
         where it stopped. None keeps no checkpoint.
     workers
         Processes of each refit (default: up to 2).
@@ -287,7 +288,7 @@ def leave_one_study_out(
         inside, valued, width, sign = _intervals(problem, rows, post_pred, weights, rng)
         method, psis = ("psis" if in_fit else "held-out"), None
         if refit_steps and pareto is not None and pareto > PARETO_K_LIMIT:
-            folder = None if refit_dir is None else Path(refit_dir) / _folder_name(study)
+            folder = None if refit_dir is None else Path(refit_dir) / study_slug(study)
             psis, method = score, "refit"
             score, inside, valued, width, sign = _refit_score(
                 problem,
@@ -319,8 +320,9 @@ def leave_one_study_out(
     return scores
 
 
-def _folder_name(study: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in study)
+def study_slug(study: str) -> str:
+    """A study's name as a file or folder name (``Kenkel2021`` -> ``kenkel2021``)."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", study).strip("-").lower() or "study"
 
 
 def _refit_score(

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from ..storage import atomic_write
+from .out_of_sample import study_slug
 from .validation import EndpointCheck, ValidationResult
 
 __all__ = ["write_report"]
 
 DISCLAIMER = "dermasim is a research and planning aid, not medical advice."
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "study"
 
 
 def _fmt(x: float) -> str:
@@ -252,7 +248,7 @@ def write_report(
         "",
     ]
     for study, checks in by_study.items():
-        name = f"study-{_slug(study)}.png"
+        name = f"study-{study_slug(study)}.png"
         if figures:
             _study_figure(study, checks, out / name)
             lines += [f"### {study}", "", f"![{study}]({name})", ""]

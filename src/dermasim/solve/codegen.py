@@ -295,41 +295,35 @@ def _hoist(outputs: list[Symbol | float]) -> tuple[list[Symbol | float], list[Sy
     order, _ = _post_order(outputs)
     new: dict[int, Symbol | float] = {}
     fixed: dict[int, bool] = {}  # depends on arguments only (no state, no time)
-    reciprocal: dict[int, Symbol | float] = {}
     shared: dict[tuple[Any, ...], Symbol] = {}
-
-    def mapped(x: Symbol | float) -> Symbol | float:
-        return x if isinstance(x, float) else new[id(x)]
 
     def is_fixed(x: Symbol | float) -> bool:
         return isinstance(x, float) or fixed[id(x)]
+
+    def node_of(op: str, *args: Symbol | float) -> Symbol:
+        """One node per distinct operation on the same operands."""
+        key = (op, *(repr(a) if isinstance(a, float) else id(a) for a in args))
+        if key not in shared:
+            shared[key] = Symbol(op, *args)
+            fixed[id(shared[key])] = all(is_fixed(a) for a in args)
+        return shared[key]
 
     for node in order:
         if node.op in ("y", "p", "t"):
             new[id(node)] = node
             fixed[id(node)] = node.op == "p"
             continue
-        args = [mapped(a) for a in node.args]
+        args = [a if isinstance(a, float) else new[id(a)] for a in node.args]
         denominator = args[1] if node.op == "div" else 0.0
         if is_fixed(denominator) and denominator != 0.0 and not is_fixed(args[0]):
-            factor: Symbol | float
-            if isinstance(denominator, float):
-                factor = 1.0 / denominator
-            else:
-                if id(denominator) not in reciprocal:
-                    inverse = Symbol("div", 1.0, denominator)
-                    fixed[id(inverse)] = True
-                    reciprocal[id(denominator)] = inverse
-                factor = reciprocal[id(denominator)]
-            args = [args[0], factor]
-            op = "mul"
+            factor = (
+                1.0 / denominator
+                if isinstance(denominator, float)
+                else node_of("div", 1.0, denominator)
+            )
+            new[id(node)] = node_of("mul", args[0], factor)
         else:
-            op = node.op
-        key = (op, *(repr(a) if isinstance(a, float) else id(a) for a in args))
-        if key not in shared:  # one node per distinct operation on the same operands
-            shared[key] = Symbol(op, *args)
-            fixed[id(shared[key])] = all(is_fixed(a) for a in args)
-        new[id(node)] = shared[key]
+            new[id(node)] = node_of(node.op, *args)
 
     # argument-only operations used by a state- or time-dependent node (or an output)
     derived: list[Symbol] = []
@@ -343,7 +337,7 @@ def _hoist(outputs: list[Symbol | float]) -> tuple[list[Symbol | float], list[Sy
             derived.append(x)
         return column[id(x)]
 
-    rewritten = [leaf(mapped(out)) for out in outputs]
+    rewritten = [leaf(out if isinstance(out, float) else new[id(out)]) for out in outputs]
     order, _ = _post_order([s for s in rewritten if isinstance(s, Symbol)])
     for node in order:
         if node.op not in ("y", "p", "t") and not fixed[id(node)]:

@@ -87,14 +87,14 @@ def test_an_exact_refit_leaves_the_study_out_and_scores_it(monkeypatch, tmp_path
     monkeypatch.setattr(fit, "calibrate", spy)
     prior_draws = problem.to_values(np.random.default_rng(0).standard_normal((50, problem.ndim)))
     score, inside, valued, width, sign = out_of_sample._refit_score(
-        problem, held, prior_draws, steps=40, seed=3, workers=1, folder=tmp_path / "HAmeta2021"
+        problem, held, prior_draws, steps=40, seed=3, workers=1, folder=tmp_path / "hameta2021"
     )
     assert not set(held) & set(seen["rows"]) and "AG-1" in seen["rows"]
     # the wrinkle-scale gains only the left-out study uses are not fitted by the refit
     assert "grade_per_filler_mm" in problem.names and "grade_per_filler_mm" not in seen["names"]
     assert math.isfinite(score) and valued == 4 and 0 <= inside <= 4 and width > 0
     assert sign is None
-    assert (tmp_path / "HAmeta2021" / "checkpoint.npz").is_file()
+    assert (tmp_path / "hameta2021" / "checkpoint.npz").is_file()
 
 
 def test_a_refitted_study_no_longer_needs_a_refit():
