@@ -23,7 +23,10 @@ of `src/dermasim/data/references.bib`, cited with `dermasim cite`) with the evid
 they rest on (ids in `src/dermasim/data/evidence/*.csv`), or the grade `assumed` with a reason
 in the note. The value is the point value used by point runs (the prior's median).
 Simulations sample every prior independently, so assumed parameters widen the intervals
-([uncertainty.md](uncertainty.md)).
+([uncertainty.md](uncertainty.md)). The prior is uncertainty about the population's median
+patient; *between patients* is the spread of a patient's own value around it
+(`population_sd` on the bounded scale of [cohorts.md](cohorts.md#between-patient-variability),
+with the rows it rests on), used by cohorts and trials.
 """
 
 
@@ -45,15 +48,18 @@ def render(ps: ParameterSet) -> str:
         lines += ["", f"Description: {_cell(ps.description)}."]
     lines += [
         "",
-        "| name | value | unit | bounds | prior | evidence | source | rows | note |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| name | value | unit | bounds | prior | between patients | evidence | source | rows "
+        "| note |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for p in ps.records:
         source = ", ".join(p.source) if p.source else "-"
         rows = ", ".join(p.rows) if p.rows else "-"
+        spread = f"{p.population_sd:g} ({', '.join(p.population_rows)})" if p.population_sd else "-"
         lines.append(
             f"| `{p.name}` | {p.value:g} | {p.unit} | {p.bounds[0]:g} to {p.bounds[1]:g} "
-            f"| {p.prior.describe()} | {p.evidence} | {source} | {rows} | {_cell(p.note)} |"
+            f"| {p.prior.describe()} | {spread} | {p.evidence} | {source} | {rows} "
+            f"| {_cell(p.note)} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -429,6 +429,14 @@ def validate(
         Path,
         typer.Option("--refit-dir", help="Folder of the refits' checkpoints (resumable)."),
     ] = Path("refits"),
+    virtual_patients: Annotated[
+        int,
+        typer.Option(
+            "--virtual-patients",
+            help="Virtual participants per study for the check of study means against the "
+            "median patient (1: skip it).",
+        ),
+    ] = 16,
 ) -> None:
     """Check every evidence endpoint against its predicted 90% interval."""
     from .calibration.validation import validate as run_validation
@@ -439,6 +447,12 @@ def validate(
         raise SimulationError(
             invalid_value("--refit-steps", refit_steps, "0 or 100 to 20000", "--refit-steps 2000")
         )
+    if isinstance(virtual_patients, bool) or not 1 <= virtual_patients <= 256:
+        raise SimulationError(
+            invalid_value(
+                "--virtual-patients", virtual_patients, "1 to 256", "--virtual-patients 16"
+            )
+        )
     _check_out(out)
     result = run_validation(
         parameters,
@@ -446,6 +460,7 @@ def validate(
         seed=seed,
         refit_steps=refit_steps,
         refit_dir=refit_dir if refit_steps else None,
+        virtual_patients=virtual_patients,
     )
     if out is not None:
         from .calibration.report import write_report
@@ -518,6 +533,17 @@ def _print_validation(result: Any, out: Path | None) -> None:
         console.print(
             f"out-of-sample coverage: {inside} of {valued} observed values inside their 90% "
             "interval"
+        )
+    check = result.population
+    if check is not None:
+        row, shift = check.largest_shift
+        spread = ", ".join(f"{k} {v:g}" for k, v in check.spread.items()) or "none"
+        k_text = "" if check.pareto_k is None else f", Pareto k {check.pareto_k:.2f}"
+        console.print(
+            f"study means over {check.participants} virtual participants (between-patient "
+            f"spread: {escape(spread)}) against the median patient the fit uses: largest "
+            f"shift {shift:+.3f} noise SD ({row}); reweighting the draws: effective share "
+            f"{check.importance_share:.2f}{k_text}"
         )
     if out is not None:
         console.print(f"wrote {out}/report.md, validation.json and one figure per study")

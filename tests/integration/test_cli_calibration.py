@@ -78,6 +78,13 @@ def test_validate_json_contract(validation) -> None:
         # without --refit-steps every fitted study is scored by importance sampling
         assert s["method"] == ("psis" if s["fitted"] else "held-out")
         assert s["needs_refit"] == (s["pareto_k"] is not None and s["pareto_k"] > 0.7)
+    population = payload["population"]
+    assert population["participants"] == 16 and population["draws"] == 40
+    assert population["spread"]["activated_deposition_rate"] == 0.21
+    assert set(population["shift_noise_sd"]) == {r["id"] for r in payload["endpoints"]}
+    worst = max(population["shift_noise_sd"].values(), key=abs)
+    assert population["largest_shift"]["noise_sd"] == worst
+    assert 0 < population["importance_share"] <= 1
 
 
 def test_validate_writes_report_with_a_figure_per_study(validation) -> None:
@@ -88,6 +95,7 @@ def test_validate_writes_report_with_a_figure_per_study(validation) -> None:
         assert f"### {study}" in report
     assert len(list(folder.glob("study-*.png"))) == len(studies)
     assert "| parameter | unit | prior" in report
+    assert "## Study means over virtual participants" in report
     assert json.loads((folder / "validation.json").read_text())["schema"] == (
         "dermasim.validation/1"
     )
@@ -105,6 +113,7 @@ def test_validate_table_names_the_posterior() -> None:
         (["validate", "--draws", "3"], "--draws"),
         (["validate", "--parameters", "nonsense"], "parameters"),
         (["validate", "--refit-steps", "50"], "--refit-steps"),
+        (["validate", "--virtual-patients", "0"], "--virtual-patients"),
         (["calibrate", "--budget", "0"], "--budget"),
         (["calibrate", "--budget", "5", "--seed", "-2"], "seed"),
         (["calibrate", "--budget", "5", "--chains", "0"], "--chains"),

@@ -117,6 +117,7 @@ def _fingerprint(
             sorted((k, str(s.protocol), s.patient) for k, s in ev.scenarios.items()),
             seed,
             walkers,
+            problem.virtual_patients,
         )
     )
     if start is not None:  # a run started from given walkers is another run

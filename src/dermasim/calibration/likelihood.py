@@ -34,6 +34,7 @@ from ..parameters.record import Parameter
 from .evidence import Endpoint, Evidence, load_evidence_set
 from .observables import predict
 from .scenarios import ScenarioOutputs, simulate_scenarios
+from .study_population import StudyPopulation
 
 __all__ = ["DEFAULT_FIT", "CalibrationProblem"]
 
@@ -92,11 +93,23 @@ class CalibrationProblem:
     fit
         Names of fitted model parameters; every observation parameter the evidence uses is
         fitted too.
+    virtual_patients
+        Virtual participants per study and draw whose mean is the predicted study mean
+        (:mod:`.study_population`); 1, the default and what the bundled posterior was fitted
+        with, is the median patient.
+
+    Attributes
+    ----------
+    population
+        The virtual participants of every study, built from ``virtual_patients`` and the
+        records' ``population_sd``.
     """
 
     evidence: Evidence = field(default_factory=load_evidence_set)
     model_parameters: ParameterSet = field(default_factory=ParameterSet.load)
     fit: tuple[str, ...] = DEFAULT_FIT
+    virtual_patients: int = 1
+    population: StudyPopulation = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         unknown = [n for n in self.fit if n not in self.model_parameters]
@@ -105,6 +118,9 @@ class CalibrationProblem:
                 f"fit = {unknown[0]!r} is not a model parameter; for example "
                 f"fit = {DEFAULT_FIT[:2]!r}"
             )
+        # the virtual participants of every study (none beyond the median patient at 1)
+        population = StudyPopulation.from_parameters(self.model_parameters, self.virtual_patients)
+        object.__setattr__(self, "population", population)
 
     @property
     def observation_records(self) -> tuple[Parameter, ...]:
@@ -154,7 +170,9 @@ class CalibrationProblem:
     def simulate(self, values: dict[str, np.ndarray]) -> ScenarioOutputs:
         """Simulate every scenario for the draws in ``values``."""
         ev = self.evidence
-        return simulate_scenarios(ev.scenarios, ev.days_by_scenario(), values)
+        return simulate_scenarios(
+            ev.scenarios, ev.days_by_scenario(), values, population=self.population
+        )
 
     def predictions(self, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Predicted study means by endpoint id, each ``(batch, len(days))``."""
@@ -236,4 +254,6 @@ class CalibrationProblem:
             endpoints=keep,
             unused=self.evidence.unused,
         )
-        return CalibrationProblem(evidence, self.model_parameters, self.fit)
+        return CalibrationProblem(
+            evidence, self.model_parameters, self.fit, virtual_patients=self.virtual_patients
+        )

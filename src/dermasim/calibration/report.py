@@ -198,6 +198,34 @@ def _out_of_sample_rows(result: ValidationResult) -> list[str]:
     return [*lines, ""]
 
 
+def _population_rows(result: ValidationResult) -> list[str]:
+    check = result.population
+    if check is None:
+        return []
+    row, shift = check.largest_shift
+    spread = ", ".join(f"`{k}` {v:g}" for k, v in check.spread.items()) or "none"
+    k_text = "not computed" if check.pareto_k is None else f"{check.pareto_k:.2f}"
+    lines = [
+        "## Study means over virtual participants",
+        "",
+        f"Between-patient spread on the bounded scale: {spread}. Each study's mean over "
+        f"{check.participants} virtual participants against the median patient that the "
+        f"likelihood uses, at {check.draws} draws:",
+        "",
+        f"- Largest shift of a predicted study mean: {shift:+.3f} of the row's noise SD ({row}).",
+        f"- Log-likelihood difference: median {check.loglik_shift[0]:+.3f}, SD "
+        f"{check.loglik_shift[1]:.3f}. Reweighting the draws to the participants' "
+        f"likelihood: effective share {check.importance_share:.3f}, Pareto k {k_text}.",
+        "",
+        "| id | between patients (SD) | between draws (SD) |",
+        "| --- | --- | --- |",
+    ]
+    for r, sd in check.between_patient_sd.items():
+        if sd > 1e-6 * check.between_draw_sd[r]:  # not round-off
+            lines.append(f"| {r} | {sd:.3g} | {check.between_draw_sd[r]:.3g} |")
+    return [*lines, ""]
+
+
 def write_report(
     result: ValidationResult, folder: str | os.PathLike[str], *, figures: bool = True
 ) -> Path:
@@ -239,6 +267,7 @@ def write_report(
         "one parameter set can reproduce every study, not how well a new study is predicted.",
         "",
         *_out_of_sample_rows(result),
+        *_population_rows(result),
         *(_convergence_rows(meta) if meta else []),
         "## Endpoints",
         "",

@@ -10,7 +10,7 @@ serves the whole likelihood.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
@@ -28,6 +28,7 @@ from ..protocol import Course
 from ..solve import SolverOptions, integrate_course
 from ..solve.compiled import compiled_available
 from .evidence import Scenario
+from .study_population import StudyPopulation
 
 __all__ = ["PRE_SESSION_DAYS", "ScenarioOutputs", "calibration_solver", "simulate_scenarios"]
 
@@ -55,11 +56,15 @@ def calibration_solver() -> SolverOptions:
 class ScenarioOutputs:
     """Model endpoints of each scenario at its observation days.
 
-    ``endpoints[scenario][name]`` has shape ``(batch, len(days[scenario]))``.
+    ``endpoints[scenario][name]`` has shape ``(batch, len(days[scenario]))``: the study mean
+    over the virtual participants (the median patient without a study population).
+    ``participants[scenario][name]``, where simulated with a study population, has shape
+    ``(batch, participants, len(days[scenario]))``.
     """
 
     days: dict[str, tuple[float, ...]]
     endpoints: dict[str, dict[str, np.ndarray]]
+    participants: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
 
     def at(self, scenario: str, name: str, days: Sequence[float]) -> np.ndarray:
         """Endpoint ``name`` of ``scenario`` at ``days``: shape ``(batch, len(days))``."""
@@ -80,6 +85,7 @@ def simulate_scenarios(
     values: Mapping[str, np.ndarray],
     *,
     solver: SolverOptions | None = None,
+    population: StudyPopulation | None = None,
 ) -> ScenarioOutputs:
     """Integrate every scenario for every draw of ``values``.
 
@@ -94,6 +100,9 @@ def simulate_scenarios(
     solver
         Integrator options (default :func:`calibration_solver`; no dense sampling is
         needed).
+    population
+        Virtual participants of every study (:mod:`.study_population`): each endpoint is
+        then the mean over them. None (or one participant): the median patient.
 
     Returns
     -------
@@ -102,6 +111,19 @@ def simulate_scenarios(
         ``filler_remaining`` (gel left, % of the gel injected so far).
     """
     solver = solver or calibration_solver()
+    if population is not None and population.size > 1:
+        each = simulate_scenarios(scenarios, days, population.expand(values), solver=solver)
+        return ScenarioOutputs(
+            days=each.days,
+            endpoints={
+                k: {name: population.mean(x) for name, x in ends.items()}
+                for k, ends in each.endpoints.items()
+            },
+            participants={
+                k: {name: population.participants(x) for name, x in ends.items()}
+                for k, ends in each.endpoints.items()
+            },
+        )
     keys = list(scenarios)
     batch = next(iter(values.values())).shape[0]
     args = {k: model_arguments(values, scenarios[k].patient) for k in keys}

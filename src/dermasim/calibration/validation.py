@@ -31,7 +31,9 @@ from .evidence import Endpoint
 from .likelihood import CalibrationProblem
 from .observables import predict
 from .out_of_sample import StudyScore, leave_one_study_out
+from .population_check import PopulationCheck, population_check
 from .scenarios import ScenarioOutputs, simulate_scenarios
+from .study_population import MAX_PARTICIPANTS
 
 __all__ = ["SCHEMA", "EndpointCheck", "ParameterShift", "ValidationResult", "validate"]
 
@@ -127,6 +129,7 @@ class ValidationResult:
     unused: dict[str, str]
     metadata: dict[str, Any]
     out_of_sample: tuple[StudyScore, ...] = ()
+    population: PopulationCheck | None = None
 
     @property
     def coverage(self) -> tuple[int, int]:
@@ -172,6 +175,7 @@ class ValidationResult:
                 "refitted": sum(s.method == "refit" for s in self.out_of_sample),
                 "total": len(self.out_of_sample),
             },
+            "population": None if self.population is None else self.population.to_json_dict(),
         }
 
 
@@ -265,6 +269,7 @@ def validate(
     problem: CalibrationProblem | None = None,
     refit_steps: int = 0,
     refit_dir: str | os.PathLike[str] | None = None,
+    virtual_patients: int = 16,
 ) -> ValidationResult:
     """Check every evidence endpoint against the predictive distribution.
 
@@ -285,6 +290,10 @@ def validate(
         none, else 100 to 20000.
     refit_dir
         Folder of the refits' checkpoints, so that a killed run resumes (None: none kept).
+    virtual_patients
+        Virtual participants per study for the population check
+        (:func:`.population_check.population_check`: study means over participants
+        against the median patient the likelihood uses); 1 skips it.
 
     Returns
     -------
@@ -293,6 +302,9 @@ def validate(
     draws = check_integer("draws", draws, 20, 5000, "draws = 400")
     seed = check_integer("seed", seed, 0, 2**32 - 1, "seed = 0")
     refit_steps = check_integer("refit_steps", refit_steps, 0, 20000, "refit_steps = 2000")
+    virtual_patients = check_integer(
+        "virtual_patients", virtual_patients, 1, MAX_PARTICIPANTS, "virtual_patients = 16"
+    )
     if 0 < refit_steps < 100:
         raise DermasimError(
             f"refit_steps = {refit_steps} is not valid: allowed 0 (no refits) or 100 to 20000; "
@@ -370,9 +382,13 @@ def validate(
         if isinstance(ps, Posterior) and _arviz_available()
         else ()
     )
+    population = (
+        population_check(problem, values, virtual_patients) if virtual_patients > 1 else None
+    )
     return ValidationResult(
         posterior=ps.name,
         out_of_sample=scores,
+        population=population,
         checks=tuple(checks),
         parameters=_parameter_table(problem, ps),
         unused=dict(ev.unused),

@@ -19,10 +19,13 @@ nothing is clipped; the draw is the median patient's value (not the mean). Well 
 upper bound, :math:`\sigma` is about the coefficient of variation of :math:`\theta - L`.
 A draw exactly at a bound stays there (no spread); one outside its bounds is refused.
 
-A parameter record may carry its between-patient spread (``population_sd``, the seam the
-calibration fills); a cohort's own :attr:`variability` overrides it. No bundled record has
-one yet and :attr:`variability` is empty by default, so a cohort today differs only in its
-covariates (age, sex, site, skin type, UV, smoking). The
+A parameter record may carry its between-patient spread (``population_sd``, with the
+evidence rows it rests on in ``population_rows``); a cohort's own :attr:`variability`
+overrides it, parameter by parameter. Two bundled records carry one, set from evidence:
+``activated_deposition_rate`` (0.21, the between-donor spread of fibroblast procollagen
+output, row AG-4) and ``occluded_channel_closure_half_life_h`` (1.02, the between-people
+spread of micropore closure, row MC-6). No other parameter varies between patients by
+default. The
 default covariate distributions are illustrative (assumed, not from a survey of clinics):
 give the population of your own study.
 
@@ -51,6 +54,7 @@ import numpy as np
 from .._files import looks_like_path
 from ..errors import DermasimError, PatientError, invalid_value
 from ..parameters import ParameterSet
+from ..parameters.variability import individual_values
 from ..patient import (
     AGE_MAX,
     AGE_MIN,
@@ -499,19 +503,6 @@ def _read_toml(source: str | os.PathLike[str]) -> dict[str, Any]:
         ) from None
 
 
-def _to_real_line(x: np.ndarray, low: float, high: float) -> np.ndarray:
-    if math.isinf(high):
-        return np.log(x - low)
-    s = (x - low) / (high - low)
-    return np.log(s) - np.log1p(-s)
-
-
-def _from_real_line(u: np.ndarray, low: float, high: float) -> np.ndarray:
-    if math.isinf(high):
-        return low + np.exp(u)
-    return low + (high - low) / (1.0 + np.exp(-u))
-
-
 def individual_parameters(
     draws: Mapping[str, np.ndarray],
     population: VirtualPopulation,
@@ -558,9 +549,9 @@ def individual_parameters(
                     f"{name} drawn from its prior",
                 )
             )
-        with np.errstate(divide="ignore"):
-            u = _to_real_line(theta, low, high) + sd * population.deviates[name][patient_index]
-        rows[name] = _from_real_line(u, low, high)
+        rows[name] = individual_values(
+            theta, sd, population.deviates[name][patient_index], (low, high)
+        )
     return rows
 
 

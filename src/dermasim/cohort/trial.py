@@ -553,7 +553,10 @@ def trial_notes(trial: Trial) -> list[str]:
 
     notes = []
     records = load_parameters(trial.parameters).records
-    varies = bool(trial.cohort.variability) or any(r.population_sd > 0 for r in records)
+    carried = {
+        r.name: r for r in records if r.population_sd > 0 and r.name not in trial.cohort.variability
+    }
+    varies = bool(trial.cohort.variability) or bool(carried)
     if not varies and trial.endpoint.measurement_sd == 0:
         notes.append(
             "patients differ only in their covariates (age, sex, site, skin type, UV, "
@@ -566,6 +569,23 @@ def trial_notes(trial: Trial) -> list[str]:
             "no between-patient variability of model parameters is set ([cohort.variability]): "
             "patients differ in covariates and measurement error only"
         )
+    else:
+        if carried:
+            spread = ", ".join(
+                f"{n} {r.population_sd:g} ({', '.join(r.population_rows)})"
+                for n, r in carried.items()
+            )
+            notes.append(
+                f"between-patient spread from the parameter records: {spread}; no other "
+                "parameter varies between patients beyond the covariates (no evidence sets "
+                "a spread for healing or turnover), so the spread between patients is "
+                "likely understated"
+            )
+        if trial.endpoint.measurement_sd == 0:
+            notes.append(
+                "no measurement error is set (endpoint.measurement_sd = 0): the power is "
+                "that of an error-free measurement, an optimistic figure"
+            )
     return notes
 
 

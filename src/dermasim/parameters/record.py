@@ -12,7 +12,18 @@ from .priors import Prior
 __all__ = ["EVIDENCE_GRADES", "Parameter"]
 
 EVIDENCE_GRADES = ("human-in-vivo", "human-in-vitro", "animal", "model-fit", "assumed")
-_KEYS = {"value", "unit", "bounds", "prior", "source", "evidence", "note", "rows", "population_sd"}
+_KEYS = {
+    "value",
+    "unit",
+    "bounds",
+    "prior",
+    "source",
+    "evidence",
+    "note",
+    "rows",
+    "population_sd",
+    "population_rows",
+}
 
 
 @dataclass(frozen=True)
@@ -41,8 +52,11 @@ class Parameter:
         Evidence-table row ids the number rests on (e.g. ``("WH-5",)``).
     population_sd
         Between-patient standard deviation on the bounded scale of
-        :mod:`dermasim.cohort.population` (0: none known, the default of every bundled
-        record until the calibration estimates it); virtual patients draw their own value.
+        :mod:`dermasim.parameters.variability` (0: none known); virtual patients draw their
+        own value around each draw.
+    population_rows
+        Evidence-table row ids the spread rests on; required when ``population_sd > 0``
+        (the note says how the spread was derived from them).
     """
 
     name: str
@@ -55,6 +69,7 @@ class Parameter:
     note: str
     rows: tuple[str, ...] = ()
     population_sd: float = 0.0
+    population_rows: tuple[str, ...] = ()
 
     @property
     def assumed(self) -> bool:
@@ -149,6 +164,20 @@ class Parameter:
                     f"{where}.population_sd", spread, "a number from 0 to 5", "population_sd = 0.2"
                 )
             )
+        spread_rows = data.get("population_rows", [])
+        if spread > 0 and (
+            not isinstance(spread_rows, list)
+            or not spread_rows
+            or not all(isinstance(r, str) and r for r in spread_rows)
+        ):
+            raise ParameterError(
+                invalid_value(
+                    f"{where}.population_rows",
+                    spread_rows,
+                    "a list of the evidence rows the between-patient spread rests on",
+                    "population_rows = ['AG-4']",
+                )
+            )
         return cls(
             name=name,
             value=float(value),
@@ -160,4 +189,5 @@ class Parameter:
             note=str(note),
             rows=tuple(data.get("rows", ())),
             population_sd=float(spread),
+            population_rows=tuple(spread_rows),
         )

@@ -1,5 +1,7 @@
 """The cohort engine: rows equal single simulations, chunking and resuming change nothing."""
 
+import re
+
 import numpy as np
 import pytest
 import xarray as xr
@@ -7,6 +9,7 @@ import xarray as xr
 from dermasim import Patient, Protocol, SolverOptions
 from dermasim.cohort import Cohort, CohortError, plan_cohort, run_cohort
 from dermasim.cohort.engine import Chunk, run_chunk
+from dermasim.cohort.population import individual_parameters
 from dermasim.cohort.run import run_plan
 from dermasim.errors import ContraindicationError
 from dermasim.simulation import integrate_batch
@@ -33,11 +36,20 @@ def _close(a, b):
 
 def test_each_row_is_the_patient_and_draw_simulated_alone():
     plan = plan_cohort(MN, Cohort(site={"cheek": 1, "neck": 1, "forehead": 1}), **SMALL)
+    assert plan.population.spread  # the bundled records' between-patient spread applies
     result = run_plan(plan)
+    n_draws = len(next(iter(plan.draws.values())))
     for i in (0, 5, 11):
         patient = plan.population.patients[i]
+        own = individual_parameters(
+            plan.draws,
+            plan.population,
+            plan.parameters,
+            np.full(n_draws, i),
+            np.arange(n_draws),
+        )
         alone = integrate_batch(
-            plan.protocol, patient, plan.draws, days=plan.days, extra=plan.at, daily=False
+            plan.protocol, patient, own, days=plan.days, extra=plan.at, daily=False
         )
         expected = alone.endpoints()["collagen_density"]
         np.testing.assert_allclose(
@@ -152,9 +164,13 @@ def test_a_population_sd_on_a_parameter_record_makes_patients_differ():
 
     from dermasim.parameters import ParameterSet
 
-    text = (resources.files("dermasim") / "data" / "parameters" / "default.toml").read_text()
+    bundled = (resources.files("dermasim") / "data" / "parameters" / "default.toml").read_text()
+    # no record varies between patients in ``text``
+    text = re.sub(r"^population_(sd|rows) = .*\n", "", bundled, flags=re.M)
     marked = text.replace(
-        "[fibroblast_activation_rate]\n", "[fibroblast_activation_rate]\npopulation_sd = 0.5\n", 1
+        "[fibroblast_activation_rate]\n",
+        "[fibroblast_activation_rate]\npopulation_sd = 0.5\npopulation_rows = ['WH-3']\n",
+        1,
     )
     varying = ParameterSet.from_toml_text(marked, name="varying")
     assert varying["fibroblast_activation_rate"].population_sd == 0.5
@@ -169,6 +185,9 @@ def test_a_population_sd_on_a_parameter_record_makes_patients_differ():
         MN, Cohort(variability={"fibroblast_activation_rate": 0.1}), parameters=varying, **SMALL
     )
     assert own.population.spread == {"fibroblast_activation_rate": 0.1}
+    bundled_plan = plan_cohort(MN, Cohort(variability={"fibroblast_activation_rate": 0.1}), **SMALL)
+    assert bundled_plan.population.spread["fibroblast_activation_rate"] == 0.1
+    assert bundled_plan.population.spread["activated_deposition_rate"] == 0.21
     flat = plan_cohort(
         MN, twins, parameters=ParameterSet.from_toml_text(text, name="flat"), **SMALL
     )

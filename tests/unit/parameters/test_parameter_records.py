@@ -47,8 +47,10 @@ def test_sources_and_rows_exist(name):
     p = PS[name]
     for key in p.source:
         assert key in keys, f"{name}: {key} not in references.bib"
-    for row in p.rows:
+    for row in p.rows + p.population_rows:
         assert row in rows, f"{name}: row {row} not in the shipped evidence"
+    if p.population_sd > 0:
+        assert p.population_rows, f"{name}: a between-patient spread needs its evidence rows"
 
 
 @pytest.mark.parametrize("name", list(PS))

@@ -1,0 +1,82 @@
+"""Study means over virtual participants, and the check of the median-patient likelihood."""
+
+import re
+from importlib import resources
+
+import numpy as np
+import pytest
+from scipy.special import ndtr
+
+from dermasim.calibration.likelihood import CalibrationProblem
+from dermasim.calibration.population_check import population_check
+from dermasim.calibration.scenarios import simulate_scenarios
+from dermasim.calibration.study_population import StudyPopulation
+from dermasim.errors import DermasimError
+from dermasim.parameters import ParameterSet, load_parameters
+
+IDS = ["MN-K21-1", "MN-M19-2", "AG-1"]
+PS = ParameterSet.load()
+
+
+def _values(n, seed=0):
+    return load_parameters("posterior").sample_with_observation(n, np.random.default_rng(seed))
+
+
+def test_one_participant_is_the_median_patient_and_the_deviates_are_stratified():
+    assert StudyPopulation.from_parameters(PS, 1).size == 1
+    population = StudyPopulation.from_parameters(PS, 16, seed=4)
+    assert population.spread == {r.name: r.population_sd for r in PS.records if r.population_sd > 0}
+    for z in population.deviates.values():
+        # one deviate in each sixteenth of the standard normal
+        assert sorted(np.floor(ndtr(z) * 16).astype(int)) == list(range(16))
+    with pytest.raises(
+        DermasimError, match=r"virtual_patients = 0 .*1 to 256.*virtual_patients = 16"
+    ):
+        StudyPopulation.from_parameters(PS, 0)
+
+
+def test_a_study_mean_is_the_mean_of_its_participants_simulated_one_by_one():
+    problem = CalibrationProblem().subset(IDS)
+    ev = problem.evidence
+    values = _values(3)
+    population = StudyPopulation.from_parameters(PS, 4, seed=1)
+    days = ev.days_by_scenario()
+    together = simulate_scenarios(ev.scenarios, days, values, population=population)
+    rows = population.expand(values)
+    for j in range(4):
+        own = {k: v[j::4] for k, v in rows.items()}  # participant j of every draw
+        alone = simulate_scenarios(ev.scenarios, days, own)
+        for k, ends in alone.endpoints.items():
+            np.testing.assert_allclose(
+                together.participants[k]["collagen_density"][:, j],
+                ends["collagen_density"],
+                rtol=1e-9,
+                atol=1e-9,
+            )
+    for k, ends in together.participants.items():
+        np.testing.assert_allclose(
+            together.endpoints[k]["collagen_density"], ends["collagen_density"].mean(axis=1)
+        )
+    # participants differ: the deposition rate varies between them
+    k = next(k for k in together.participants if "acne" in k or "mn" in k)
+    assert np.ptp(together.participants[k]["collagen_density"][:, :, -1], axis=1).min() > 0.1
+
+
+def test_the_check_sees_a_shift_when_the_spread_is_wide():
+    """The bundled spread moves study means by a few hundredths of a noise SD; a spread ten
+    times wider moves the curved responses visibly, so the check can fail."""
+    values = _values(24, seed=2)
+    bundled = population_check(CalibrationProblem().subset(IDS), values, participants=16)
+    assert bundled.participants == 16 and bundled.draws == 24
+    assert abs(bundled.largest_shift[1]) < 0.1
+    assert bundled.importance_share > 0.9
+    text = (resources.files("dermasim") / "data" / "parameters" / "default.toml").read_text()
+    wide = ParameterSet.from_toml_text(
+        re.sub(r"^population_sd = 0.21$", "population_sd = 2.5", text, flags=re.M), name="wide"
+    )
+    assert wide["activated_deposition_rate"].population_sd == 2.5
+    problem = CalibrationProblem(model_parameters=wide).subset(IDS)
+    widened = population_check(problem, values, participants=16)
+    assert abs(widened.largest_shift[1]) > 5 * abs(bundled.largest_shift[1])
+    assert widened.between_patient_sd["MN-K21-1"] > 5 * bundled.between_patient_sd["MN-K21-1"]
+    assert widened.importance_share < bundled.importance_share
