@@ -132,10 +132,14 @@ def case_roadrunner(n: int, days: float) -> dict[str, Any]:
     inputs = _course_inputs(n)
     point = {k: float(v[0]) for k, v in inputs["parameters"].point(1).items()}
     slots = sbml.session_slots(inputs["protocol"])
-    defaults = sbml.condition_values(
-        inputs["patient"], inputs["protocol"], point, len(slots), days + 1.0
+    defaults = sbml.condition_values(inputs["patient"], inputs["protocol"], len(slots), days + 1.0)
+    # The patient's own frame: time 0 is the patient's day 0 and the initial states come from
+    # dermasim (as for the compiled run), so no ageing steps run before the course.
+    defaults |= {"ageing_span_years": 0.0, "offset_days": 0.0}
+    start_state = dict(zip(sbml.STATE_IDS, inputs["y0"][0], strict=True))
+    rr = roadrunner.RoadRunner(
+        sbml.build_sbml(point, len(slots), defaults, initial_state=start_state)
     )
-    rr = roadrunner.RoadRunner(sbml.build_sbml(point, len(slots), defaults))
     rr.integrator.relative_tolerance = RTOL
     rr.integrator.absolute_tolerance = ATOL
     rr.timeCourseSelections = ["time", *sbml.STATE_IDS]

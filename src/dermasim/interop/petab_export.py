@@ -7,8 +7,10 @@ PEtab cannot hold. See ``docs/petab.md``.
 
 Mapping
 -------
-- Conditions are scenarios (``-`` in keys becomes ``_``): patient, layer bounds, initial
-  state (computed at the parameters' point values) and the session slots.
+- Conditions are scenarios (``-`` in keys becomes ``_``): patient, layer bounds and the
+  session slots. The initial state follows the parameters: SBML time starts at the reference
+  age and an event ages the slow states to the patient's age (:mod:`.sbml`), so a
+  measurement on the patient's day ``d`` is at ``time = offset_days + d``.
 - Observables are the observation models of ``observables.toml``: ``sign * gain * q`` with
   ``q`` an SBML observation quantity; the noise is ``noiseParameter1_<id>``, set per
   measurement to ``sqrt(sd^2 + tau^2)`` (:meth:`CalibrationProblem.noise_sd`).
@@ -21,7 +23,9 @@ Mapping
   fit (``fitted = false``: they already inform a parameter's prior) are left out and listed
   in ``README.md``.
 - Parameters: every model and observation parameter; fitted ones have ``estimate = 1``.
-  Lognormal priors become ``parameterScaleNormal`` on the ``log10`` scale.
+  Lognormal priors become ``parameterScaleNormal`` on the ``log10`` scale; fixed parameters
+  have a linear scale and no prior.
+- Measurement rows are sorted by condition and time.
 """
 
 from __future__ import annotations
@@ -139,6 +143,8 @@ def _parameter_row(record: Parameter, estimate: bool) -> list[object]:
     else:
         scale, kind, args = "lin", "uniform", f"{float(lower)!r};{float(upper)!r}"
     name = f"{record.name} [{record.unit}]"
+    if not estimate:  # a fixed parameter needs no prior, and a linear scale suits every tool
+        scale, kind, args = "lin", "", ""
     return [record.name, name, scale, lower, upper, record.value, int(estimate), kind, args]
 
 
@@ -154,10 +160,10 @@ def _tables(problem: CalibrationProblem) -> dict[str, str]:
     latest = [float(MAX_DAYS)] + [s["session_day"] for v in slots.values() for s in v]
     never_day = max(latest + [d for e in ev.endpoints for d in e.days]) + 1.0
     conditions = {
-        k: sbml.condition_values(s.patient, s.protocol, values, n_slots, never_day)
+        k: sbml.condition_values(s.patient, s.protocol, n_slots, never_day)
         for k, s in ev.scenarios.items()
     }
-    defaults = sbml.condition_values(Patient(), Protocol(), values, n_slots, never_day)
+    defaults = sbml.condition_values(Patient(), Protocol(), n_slots, never_day)
     columns = list(defaults)
     condition_rows = [
         [petab_id(k), ev.scenarios[k].description, *(c[n] for n in columns)]
@@ -181,17 +187,20 @@ def _tables(problem: CalibrationProblem) -> dict[str, str]:
             name = model.description + (" (pre-treatment visit)" if pre else "")
             observable_rows.append([oid, name, formula, "lin", f"noiseParameter1_{oid}", "normal"])
 
-    measurement_rows = [
-        [
-            f"{e.observable}_pretreatment" if e.day == 0.0 else e.observable,
-            petab_id(e.scenario),
-            float(e.value) if e.kind == "quantitative" else 0.0,  # type: ignore[arg-type]
-            e.day,
-            problem.noise_sd(e),
-            petab_id(e.id),
-        ]
-        for e in exported
-    ]
+    measurement_rows = sorted(  # by condition and time, as simulators read them
+        (
+            [
+                f"{e.observable}_pretreatment" if e.day == 0.0 else e.observable,
+                petab_id(e.scenario),
+                float(e.value) if e.kind == "quantitative" else 0.0,  # type: ignore[arg-type]
+                sbml.offset_days(ev.scenarios[e.scenario].patient) + e.day,
+                problem.noise_sd(e),
+                petab_id(e.id),
+            ]
+            for e in exported
+        ),
+        key=lambda row: (str(row[1]), float(row[3]), str(row[5])),  # type: ignore[arg-type]
+    )
     fitted = set(problem.fit)
     parameter_rows = [_parameter_row(r, r.name in fitted) for r in problem.model_parameters.records]
     in_formulas = {n for row in observable_rows for n in _SYMBOL.findall(str(row[2]))}
@@ -200,7 +209,9 @@ def _tables(problem: CalibrationProblem) -> dict[str, str]:
     n_estimated = len(parameter_rows) - len(problem.model_parameters) + len(fitted)
 
     return {
-        "model.xml": sbml.build_sbml(values, n_slots, defaults),
+        "model.xml": sbml.build_sbml(
+            values, n_slots, defaults, {r.name: r for r in problem.model_parameters.records}
+        ),
         "conditions.tsv": _tsv(["conditionId", "conditionName", *columns], condition_rows),
         "observables.tsv": _tsv(
             [
@@ -276,9 +287,10 @@ def _readme(
         "",
         "## Not expressed",
         "",
-        "- Initial states are condition-table values computed at the point values of the "
-        "parameters (dermasim ages the slow states with a numerical integrator that SBML "
-        "cannot hold); they do not follow the parameters during a fit.",
+        "- Time starts at the reference age (23.5 years) for patients older than that: the "
+        "event `ageing` applies dermasim's ageing steps until the patient's day 0, "
+        "`offset_days = max(age0 - 23.5, 0) * 365.25`, and a measurement on day `d` of a "
+        "condition is at `time = offset_days + d`; every rate is 0 before `offset_days`.",
         "- Priors are written without their truncation to the bounds; PEtab tools restrict "
         "the search to the bounds instead.",
         "- Day-0 endpoints use `<observable>_pretreatment` observables (the state before the "

@@ -16,7 +16,9 @@ States are SBML parameters with rate rules
     rate-rule targets into state variables.
 Model parameters
     One constant SBML parameter per record of the parameter set, with the same id and its
-    point value.
+    point value; given the records, also its unit, a name, notes with its sources and, where a
+    source has a DOI, an ``isDescribedBy`` annotation (:mod:`.sbml_annotations`). Time is in
+    days.
 Derived quantities
     The rates that :func:`dermasim.model.arguments.model_arguments` derives from the records
     (collagen synthesis and degradation, elastin turnover, elastosis rate, exposure factor),
@@ -28,17 +30,28 @@ Patients
     of :meth:`dermasim.geometry.SkinGeometry.layer_bounds` (``<layer>_top_mm``,
     ``<layer>_bottom_mm``, plus ``papillary_mm`` and ``reticular_mm``) are constant parameters
     that the PEtab condition table sets per scenario.
-Initial state
-    Each state ``X`` has the initial assignment ``X = X_init`` with ``X_init`` a constant
-    parameter set per condition. The values come from
-    :func:`dermasim.model.initial_state`, whose slow states are aged from the reference age
-    by a numerical integrator (:func:`dermasim.model.ageing.age_slow_states`) that SBML
-    cannot express: they are computed at the point values of the parameters, so the
-    initial state does not follow the parameters during a fit (an approximation).
+Initial state and the patient's own time
+    SBML time starts at the reference age (23.5 years) for a patient older than that, and at
+    the patient's age otherwise: the patient's day 0 is ``time = offset_days``, with
+    ``offset_days = ageing_span_years * 365.25`` and ``ageing_span_years = max(age0 - 23.5,
+    0)`` (condition values, since they depend on the patient only). Every state starts at its
+    value at the reference age, a formula of the parameters (``X = X_init``, with ``X_init``
+    an initial assignment from :func:`.sbml_formulas.reference_state`), and every rate rule
+    is 0 before ``offset_days``. Meanwhile the event ``ageing`` applies the steps of the exponential
+    integrator of :func:`dermasim.model.ageing.age_slow_states` (a quarter year each, the last
+    one shorter, ending at ``offset_days``) to the slow states and to their baselines
+    ``X_init``, so that the untreated state at the patient's age, and with it every
+    percent-change baseline, follows the parameters as they do in dermasim (the event
+    re-arms itself through ``ageing_done`` and ``ageing_next_day``; these, the baselines and
+    ``patient_started`` are rate rules of 0 with initial assignments, so that tools
+    re-evaluate them, as they do the states, when the parameters change). The rates are
+    multiplied by ``patient_started``, 0 until the last ageing step and 1 from then on (1
+    from the start for a patient no older than the reference age).
 Treatment sessions
-    Slot ``k`` (``1..K``) is an event triggered at ``time >= session_day_k`` (initial value
-    false, so a day-0 session fires at the start). Its magnitudes are condition parameters:
-    flags ``mn_k``, ``pn_k``, ``ha_k`` (0 or 1), the needle depth ``mn_depth_mm_k``, the PN
+    Slot ``k`` (``1..K``) is an event triggered at ``time >= offset_days + session_day_k``
+    (initial value false, so a day-0 session fires at the patient's start). Its
+    magnitudes are condition parameters: flags ``mn_k``, ``pn_k``, ``ha_k`` (0 or 1), the
+    needle depth ``mn_depth_mm_k``, the PN
     dose per area ``pn_dose_mg_per_cm2_k`` and depth ``pn_depth_mm_k``, and the gel volume per
     area ``ha_gel_ml_per_cm2_k``. The jumps are those of
     :func:`dermasim.model.apply_course_session`, the layer overlap written with ``min`` and
@@ -47,7 +60,8 @@ Treatment sessions
 Observation quantities
     The endpoints that the calibration reads (``obs_collagen_density``, ...) are assignment
     rules following :func:`dermasim.model.observe`; their baselines are the ``*_init``
-    parameters. ``filler_injected`` (a rate rule of 0, raised by the filler events) counts
+    parameters. A PEtab measurement on the patient's day ``d`` is at ``time = offset_days +
+    d``. ``filler_injected`` (a rate rule of 0, raised by the filler events) counts
     the gel injected so far, for ``obs_filler_remaining``.
 """
 
@@ -56,13 +70,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-
 from ..errors import DermasimError
+from ..model.ageing import DAYS_PER_YEAR, REFERENCE_AGE_YEARS
 from ..model.layout import GLOBAL_STATES, LAYER_STATES, LAYERS
+from ..parameters.record import Parameter
 from ..patient import Patient
 from ..protocol import Protocol
-from .sbml_formulas import AUXILIARY_STATES, OBSERVATION_RULES, event_assignments, rules
+from .sbml_annotations import (
+    CONDITION_UNITS,
+    STATE_UNITS,
+    add_unit_definitions,
+    annotate,
+    unit_id,
+)
+from .sbml_formulas import (
+    AGEING_STEP_YEARS,
+    AUXILIARY_STATES,
+    NEVER_DAY,
+    OBSERVATION_RULES,
+    ageing_assignments,
+    event_assignments,
+    reference_state,
+    rules,
+)
 
 __all__ = [
     "AUXILIARY_STATES",
@@ -73,6 +103,7 @@ __all__ = [
     "STATE_IDS",
     "build_sbml",
     "condition_values",
+    "offset_days",
     "session_slots",
 ]
 
@@ -81,8 +112,16 @@ STATE_IDS: tuple[str, ...] = tuple(
     [f"{s}_{layer}" for s in LAYER_STATES for layer in LAYERS] + list(GLOBAL_STATES)
 )
 
-#: Condition parameters describing the patient (besides the geometry).
-PATIENT_IDS: tuple[str, ...] = ("age0", "uv_low", "uv_high", "smoker")
+#: Condition parameters describing the patient (besides the geometry): the age, the years
+#: from the reference age to it and the SBML time of the patient's day 0, and exposures.
+PATIENT_IDS: tuple[str, ...] = (
+    "age0",
+    "ageing_span_years",
+    "offset_days",
+    "uv_low",
+    "uv_high",
+    "smoker",
+)
 
 _BOUND_LAYERS = ("epidermis", "papillary", "reticular")
 #: Condition parameters of the layer geometry (mm from the skin surface, and thicknesses).
@@ -147,32 +186,33 @@ def session_slots(protocol: Protocol) -> list[dict[str, float]]:
     return [slots[d] for d in sorted(slots)]
 
 
+def offset_days(patient: Patient) -> float:
+    """SBML time of the patient's day 0: days from the reference age to their age (0 for a
+    patient younger than that)."""
+    return max(float(patient.age) - REFERENCE_AGE_YEARS, 0.0) * DAYS_PER_YEAR
+
+
 def condition_values(
     patient: Patient,
     protocol: Protocol,
-    values: Mapping[str, float],
     n_slots: int,
     never_day: float,
 ) -> dict[str, float]:
-    """Condition-table values of one scenario: patient, geometry, initial state, sessions.
+    """Condition-table values of one scenario: patient, geometry and sessions.
 
     Parameters
     ----------
     patient, protocol
         The scenario.
-    values
-        Model parameter values by name (the initial state is computed at these values).
     n_slots
         Number of session slots of the SBML model.
     never_day
         Trigger day of unused slots (after every horizon).
     """
-    from ..model import initial_state, model_arguments
-
-    a = model_arguments({k: np.array([float(v)]) for k, v in values.items()}, patient)
-    y0 = initial_state(a)[0]
     out = {
         "age0": float(patient.age),
+        "ageing_span_years": max(float(patient.age) - REFERENCE_AGE_YEARS, 0.0),
+        "offset_days": offset_days(patient),
         "uv_low": float(patient.uv_exposure == "low"),
         "uv_high": float(patient.uv_exposure == "high"),
         "smoker": float(patient.smoker),
@@ -187,8 +227,6 @@ def condition_values(
         out[f"{layer}_top_mm"], out[f"{layer}_bottom_mm"] = float(top), float(bottom)
     out["papillary_mm"] = geometry.papillary_mm
     out["reticular_mm"] = geometry.reticular_mm
-    for sid, value in zip(STATE_IDS, y0, strict=True):
-        out[f"{sid}_init"] = float(value)
     slots = session_slots(protocol)
     if len(slots) > n_slots:
         raise DermasimError(
@@ -214,7 +252,13 @@ def _check(code: int, what: str) -> None:
         raise DermasimError(f"SBML export failed at {what} (libsbml code {code})")
 
 
-def build_sbml(parameters: Mapping[str, float], n_slots: int, defaults: Mapping[str, float]) -> str:
+def build_sbml(
+    parameters: Mapping[str, float],
+    n_slots: int,
+    defaults: Mapping[str, float],
+    records: Mapping[str, Parameter] | None = None,
+    initial_state: Mapping[str, float] | None = None,
+) -> str:
     """SBML L3V2 document (XML text) of the dermasim model.
 
     Parameters
@@ -226,6 +270,15 @@ def build_sbml(parameters: Mapping[str, float], n_slots: int, defaults: Mapping[
     defaults
         Default values of the condition parameters (see :func:`condition_values`); the
         PEtab condition table overrides them.
+    records
+        Parameter records by name: each parameter then carries its unit, a name and notes
+        with its sources (:mod:`.sbml_annotations`). The time unit is the day either way.
+    initial_state
+        Given, the model starts at the patient's day 0 from these states (by SBML id, each
+        ``X_init`` a constant parameter that a simulator may set before it resets the
+        model), with no ageing steps; ``defaults`` must then have ``offset_days = 0`` and
+        ``ageing_span_years = 0``. For a simulator handed dermasim's own initial states, as
+        the benchmarks do; the PEtab export ages the states in SBML.
 
     Raises
     ------
@@ -244,9 +297,10 @@ def build_sbml(parameters: Mapping[str, float], n_slots: int, defaults: Mapping[
     model = doc.createModel()
     _check(model.setId("dermasim"), "model id")
     model.setName("dermasim dermal remodelling model")
+    add_unit_definitions(libsbml, model)
     seen: set[str] = set()
 
-    def parameter(pid: str, value: float | None, constant: bool) -> None:
+    def parameter(pid: str, value: float | None, constant: bool, unit: str | None = None) -> Any:
         if pid in seen:
             raise DermasimError(f"SBML id {pid!r} is used twice; rename the parameter")
         seen.add(pid)
@@ -255,18 +309,59 @@ def build_sbml(parameters: Mapping[str, float], n_slots: int, defaults: Mapping[
         _check(p.setConstant(constant), f"parameter {pid}")
         if value is not None:
             _check(p.setValue(float(value)), f"parameter {pid}")
+        if unit is not None:
+            _check(p.setUnits(unit_id(unit)), f"parameter {pid}")
+        return p
+
+    def initial(pid: str, formula: str) -> None:
+        ia = model.createInitialAssignment()
+        _check(ia.setSymbol(pid), f"initial assignment {pid}")
+        _check(ia.setMath(_math(libsbml, formula, pid)), f"initial assignment {pid}")
 
     for name, value in parameters.items():
-        parameter(name, value, True)
+        p = parameter(name, value, True)
+        if records is not None and name in records:
+            annotate(libsbml, p, records[name])
     for name, value in defaults.items():
-        parameter(name, value, True)
+        slot_field = name.rsplit("_", 1)[0]
+        unit = CONDITION_UNITS.get(name, CONDITION_UNITS.get(slot_field, "mm"))
+        parameter(name, value, True, unit)
+    parameter("ageing_step_years", AGEING_STEP_YEARS, True, "year")
+
+    def held(pid: str, formula: str, unit: str | None = None) -> None:
+        """A quantity that only events change: a rate rule of 0 with an initial assignment
+        (tools re-evaluate these when the parameters change, as they do for states)."""
+        parameter(pid, None, False, unit)
+        initial(pid, formula)
+        rule = model.createRateRule()
+        _check(rule.setVariable(pid), f"rate rule {pid}")
+        _check(rule.setMath(_math(libsbml, "0", pid)), f"rate rule {pid}")
+
+    if initial_state is not None:
+        if defaults.get("offset_days") != 0.0 or defaults.get("ageing_span_years") != 0.0:
+            raise DermasimError(
+                "build_sbml with an initial_state starts at the patient's day 0: set "
+                "offset_days = 0 and ageing_span_years = 0 in defaults"
+            )
+        parameter("patient_started", 1.0, True, "1")
+    else:
+        held("ageing_done", "0", "1")
+        held(
+            "ageing_next_day",
+            f"piecewise(min(ageing_step_years, ageing_span_years) * {DAYS_PER_YEAR!r},"
+            f" ageing_span_years > 0, {NEVER_DAY!r})",
+            "day",
+        )
+        held("patient_started", "piecewise(0, ageing_span_years > 0, 1)", "1")
     for sid, _ in rates:
-        init = f"{sid}_init"
-        parameter(sid, defaults.get(init, 0.0), False)
-        if init in defaults:
-            ia = model.createInitialAssignment()
-            _check(ia.setSymbol(sid), f"initial assignment {sid}")
-            _check(ia.setMath(_math(libsbml, init, sid)), f"initial assignment {sid}")
+        state = sid.rsplit("_", 1)[0] if sid.endswith(tuple(f"_{x}" for x in LAYERS)) else sid
+        unit = STATE_UNITS.get(state, "1")
+        if initial_state is not None:
+            parameter(f"{sid}_init", initial_state.get(sid, 0.0), True, unit)
+        else:
+            held(f"{sid}_init", reference_state(state), unit)
+        parameter(sid, None, False, unit)
+        initial(sid, f"{sid}_init")
     for rid, formula in assignments:
         parameter(rid, None, False)
         rule = model.createAssignmentRule()
@@ -276,6 +371,18 @@ def build_sbml(parameters: Mapping[str, float], n_slots: int, defaults: Mapping[
         rule = model.createRateRule()
         _check(rule.setVariable(sid), f"rate rule {sid}")
         _check(rule.setMath(_math(libsbml, formula, sid)), f"rate rule {sid}")
+    if initial_state is None:
+        ageing = model.createEvent()
+        _check(ageing.setId("ageing"), "ageing event")
+        _check(ageing.setUseValuesFromTriggerTime(True), "ageing event")
+        trigger = ageing.createTrigger()
+        _check(trigger.setInitialValue(True), "ageing event")
+        _check(trigger.setPersistent(True), "ageing event")
+        _check(trigger.setMath(_math(libsbml, "time >= ageing_next_day", "ageing")), "ageing event")
+        for variable, formula in ageing_assignments().items():
+            ea = ageing.createEventAssignment()
+            _check(ea.setVariable(variable), "ageing event")
+            _check(ea.setMath(_math(libsbml, formula, "ageing event")), "ageing event")
     for k in range(1, n_slots + 1):
         event = model.createEvent()
         _check(event.setId(f"session_{k}"), f"event {k}")
@@ -283,7 +390,8 @@ def build_sbml(parameters: Mapping[str, float], n_slots: int, defaults: Mapping[
         trigger = event.createTrigger()
         _check(trigger.setInitialValue(False), f"event {k}")
         _check(trigger.setPersistent(True), f"event {k}")
-        _check(trigger.setMath(_math(libsbml, f"time >= session_day_{k}", f"event {k}")), "")
+        at = f"time >= offset_days + session_day_{k}"
+        _check(trigger.setMath(_math(libsbml, at, f"event {k}")), f"event {k}")
         for variable, formula in event_assignments(k).items():
             ea = event.createEventAssignment()
             _check(ea.setVariable(variable), f"event {k}")

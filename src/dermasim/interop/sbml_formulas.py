@@ -13,14 +13,37 @@ from collections.abc import Iterable
 
 from ..calibration.observables import DAYS_PER_DECADE
 from ..errors import DermasimError
-from ..model.ageing import DAYS_PER_YEAR, REFERENCE_AGE_YEARS
+from ..model.ageing import AGEING_STEP_YEARS, DAYS_PER_YEAR, REFERENCE_AGE_YEARS
 from ..model.filler import MM_PER_ML_PER_CM2
 from ..model.layout import GLOBAL_STATES, LAYER_STATES, LAYERS
 
-__all__ = ["AUXILIARY_STATES", "OBSERVATION_RULES", "event_assignments", "rules"]
+__all__ = [
+    "AGEING_STEP_YEARS",
+    "AUXILIARY_STATES",
+    "NEVER_DAY",
+    "OBSERVATION_RULES",
+    "SLOW_STATES",
+    "ageing_assignments",
+    "event_assignments",
+    "reference_state",
+    "rules",
+]
 
 #: Extra states that only the observation models need (gel injected so far, mL/cm2).
 AUXILIARY_STATES: tuple[str, ...] = ("filler_injected",)
+
+#: Slow matrix states that :func:`dermasim.model.ageing.age_slow_states` ages from the
+#: reference age to the patient's age.
+SLOW_STATES: tuple[str, ...] = (
+    "collagen_III",
+    "collagen_I",
+    "tropoelastin",
+    "elastin",
+    "elastotic_material",
+)
+
+#: Trigger day of an event that must not fire again (later than any simulated day).
+NEVER_DAY = 1.0e12
 
 
 def _num(x: float) -> str:
@@ -58,7 +81,7 @@ _GLOBAL_RULES: tuple[tuple[str, str], ...] = (
         "piecewise(uv_factor_low, uv_low == 1, uv_factor_high, uv_high == 1, 1)"
         " * piecewise(smoking_factor, smoker == 1, 1)",
     ),
-    ("age", f"age0 + time / {_num(DAYS_PER_YEAR)}"),
+    ("age", f"age0 + (time - offset_days) / {_num(DAYS_PER_YEAR)}"),
     ("synthesis_capacity", f"exp(-synthesis_decline_per_year * {_YEARS})"),
     ("mmp_basal", f"1 + mmp_rise_per_year * exposure * {_YEARS}"),
     ("fibroblast_response", "pow(synthesis_capacity, ageing_responsiveness_exponent)"),
@@ -203,7 +226,7 @@ OBSERVATION_RULES: tuple[tuple[str, str], ...] = (
     (
         "obs_dermal_thickness_per_decade",
         "piecewise(100 * (obs_dermal_thickness / obs_dermal_thickness_initial - 1)"
-        f" * {_num(DAYS_PER_DECADE)} / time, time > 0, 0)",
+        f" * {_num(DAYS_PER_DECADE)} / (time - offset_days), time > offset_days, 0)",
     ),
 )
 
@@ -240,6 +263,76 @@ def event_assignments(k: int) -> dict[str, str]:
     return out
 
 
+def reference_state(state: str) -> str:
+    """Initial value of a state (its id without the layer) at the reference age, as a formula
+    of the parameters: the start of :func:`~dermasim.model.ageing.age_slow_states` for the
+    slow states, rest for the others (:func:`~dermasim.model.initial_state`)."""
+    return {
+        "collagen_III": "collagen_III_fraction",
+        "collagen_I": "1 - collagen_III_fraction",
+        "tropoelastin": "elastin_turnover / tropoelastin_maturation_rate",
+        "elastin": "1",
+        "quiescent_fibroblasts": "1",
+        "epidermal_thickness": "1",
+    }.get(state, "0")
+
+
+def ageing_assignments() -> dict[str, str]:
+    r"""One step of the exponential ageing integrator (``age_slow_states``) as event
+    assignments from the values at the step's start.
+
+    Step ``ageing_done`` (0-based) spans ``h = min(step, span - done step)`` years, with the
+    ageing factors frozen at its midpoint (``done step + h/2`` years past the reference age).
+    Each slow state ``X`` and its baseline ``X_init`` get the same new value, so that after
+    the last step the baseline is the patient's untreated state; the counter and the next
+    trigger day move on (:data:`NEVER_DAY` after the last step), and the last step sets
+    ``patient_started`` to 1.
+    """
+    step = "ageing_step_years"
+    h = f"min({step}, ageing_span_years - ageing_done * {step})"
+    years = f"(ageing_done * {step} + 0.5 * {h})"
+    days = f"({h} * {_num(DAYS_PER_YEAR)})"
+    cap = f"exp(-synthesis_decline_per_year * {years})"
+    mmp = f"(1 + mmp_rise_per_year * exposure * {years})"
+    out: dict[str, str] = {}
+    for lay in LAYERS:
+        c3, c1, te, el, x = (f"{s}_{lay}" for s in SLOW_STATES)
+        b3 = f"(collagen_maturation_rate + collagen_III_degradation * {mmp})"
+        eq3 = f"({cap} * collagen_III_synthesis / {b3})"
+        c3_mid = f"({eq3} + ({c3} - {eq3}) * exp(-{b3} * {days} / 2))"
+        b1 = f"(collagen_I_degradation * {mmp})"
+        eq1 = f"(({cap} * collagen_I_synthesis + collagen_maturation_rate * {c3_mid}) / {b1})"
+        t_eq = f"({cap} * elastin_turnover / tropoelastin_maturation_rate)"
+        t_mid = f"({t_eq} + ({te} - {t_eq}) * exp(-tropoelastin_maturation_rate * {days} / 2))"
+        be = f"(elastin_turnover * {mmp})"
+        eq_e = f"(tropoelastin_maturation_rate * {t_mid} / {be})"
+        new = {
+            c3: f"{eq3} + ({c3} - {eq3}) * exp(-{b3} * {days})",
+            c1: f"{eq1} + ({c1} - {eq1}) * exp(-{b1} * {days})",
+            te: f"{t_eq} + ({te} - {t_eq}) * exp(-tropoelastin_maturation_rate * {days})",
+            el: f"{eq_e} + ({el} - {eq_e}) * exp(-{be} * {days})",
+            x: f"{x} + elastosis_rate * exposure * {days}",
+        }
+        for sid, formula in new.items():
+            out[sid] = formula
+            out[f"{sid}_init"] = formula
+    out["ageing_done"] = "ageing_done + 1"
+    # the rates start with the patient's day 0, at the end of the last step
+    out["patient_started"] = f"piecewise(1, (ageing_done + 1) * {step} >= ageing_span_years, 0)"
+    out["ageing_next_day"] = (
+        f"piecewise(min((ageing_done + 2) * {step}, ageing_span_years) * {_num(DAYS_PER_YEAR)},"
+        f" (ageing_done + 1) * {step} < ageing_span_years, {_num(NEVER_DAY)})"
+    )
+    return out
+
+
+def _from_patient_start(rate: str) -> str:
+    """A rate that is 0 before the patient's own day 0, while the ageing steps run: the
+    switch ``patient_started`` is set by the last ageing event, so the rates change at an
+    event, where integrators restart, not inside a step."""
+    return "0" if rate == "0" else f"patient_started * ({rate})"
+
+
 def rules() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """``(assignment rules, rate rules)`` as ``(id, formula)`` in dependency order."""
     if set(_LAYER_RATES) != set(LAYER_STATES) or set(_GLOBAL_RATES) != set(
@@ -251,4 +344,4 @@ def rules() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     assignments += list(OBSERVATION_RULES)
     rates = [(f"{s}_{lay}", _LAYER_RATES[s].format(l=lay)) for s in LAYER_STATES for lay in LAYERS]
     rates += [(s, _GLOBAL_RATES[s]) for s in GLOBAL_STATES + AUXILIARY_STATES]
-    return assignments, rates
+    return assignments, [(sid, _from_patient_start(rate)) for sid, rate in rates]

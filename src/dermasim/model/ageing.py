@@ -31,11 +31,19 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["REFERENCE_AGE_YEARS", "age_slow_states", "mmp_basal", "synthesis_capacity"]
+__all__ = [
+    "AGEING_STEP_YEARS",
+    "REFERENCE_AGE_YEARS",
+    "age_slow_states",
+    "mmp_basal",
+    "synthesis_capacity",
+]
 
 #: Young-adult reference age: midpoint of the 18-29-year donors of Varani 2006 (row AG-4).
 REFERENCE_AGE_YEARS = 23.5
 DAYS_PER_YEAR = 365.25
+#: Step of the exponential integrator of :func:`age_slow_states` (years).
+AGEING_STEP_YEARS = 0.25
 
 
 def synthesis_capacity(age: Any, a: dict[str, Any], xp: Any = np) -> Any:
@@ -51,7 +59,7 @@ def mmp_basal(age: Any, a: dict[str, Any], xp: Any = np) -> Any:
 
 
 def age_slow_states(
-    a: dict[str, np.ndarray], age: np.ndarray, step_years: float = 0.25
+    a: dict[str, np.ndarray], age: np.ndarray, step_years: float = AGEING_STEP_YEARS
 ) -> dict[str, np.ndarray]:
     """Slow matrix states at ``age`` for an untreated patient, per draw.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from pathlib import Path
 from typing import Any
@@ -99,21 +100,53 @@ def _model(patient: Patient, protocol: Protocol) -> tuple[Any, dict[str, float],
     """SBML model for one scenario, condition values, and the dermasim model arguments."""
     values = ParameterSet.load().values()
     n_slots = len(sbml.session_slots(protocol))
-    defaults = sbml.condition_values(patient, protocol, values, n_slots, never_day=3651.0)
+    defaults = sbml.condition_values(patient, protocol, n_slots, never_day=3651.0)
     doc = libsbml.readSBMLFromString(sbml.build_sbml(values, n_slots, defaults))
     assert doc.getNumErrors(libsbml.LIBSBML_SEV_ERROR) == 0
     return doc.getModel(), defaults, model_arguments(ParameterSet.load().point(1), patient)
 
 
-def _namespace(model: Any, y: np.ndarray, t: float) -> dict[str, float]:
-    """Parameter values, states ``y`` and every assignment rule at time ``t``."""
-    ns = {p.getId(): p.getValue() for p in model.getListOfParameters() if p.isSetValue()}
-    ns.update(dict(zip(sbml.STATE_IDS, y, strict=True)))
-    ns["time"] = t
+def _rules(model: Any, ns: dict[str, float]) -> dict[str, float]:
     for rule in model.getListOfRules():
         if rule.isAssignment():
             ns[rule.getVariable()] = evaluate(rule.getMath(), ns)
     return ns
+
+
+def _namespace(
+    model: Any, y: np.ndarray, t: float, y0: np.ndarray | None = None
+) -> dict[str, float]:
+    """Parameter values, states ``y``, baselines ``y0`` and every assignment rule on the
+    patient's day ``t`` (after the ageing steps)."""
+    ns = {p.getId(): p.getValue() for p in model.getListOfParameters() if p.isSetValue()}
+    ns.update(dict(zip(sbml.STATE_IDS, y, strict=True)))
+    if y0 is not None:
+        ns.update({f"{sid}_init": v for sid, v in zip(sbml.STATE_IDS, y0, strict=True)})
+    ns["patient_started"] = 1.0
+    ns["filler_injected"] = 0.0
+    ns["time"] = ns["offset_days"] + t
+    return _rules(model, ns)
+
+
+def _initial(model: Any) -> dict[str, float]:
+    """The namespace at time 0: every initial assignment evaluated in order."""
+    ns = {p.getId(): p.getValue() for p in model.getListOfParameters() if p.isSetValue()}
+    ns["time"] = 0.0
+    pending = list(model.getListOfInitialAssignments())
+    while pending:  # initial assignments may refer to rules and to each other
+        for rule in model.getListOfRules():
+            if rule.isAssignment():
+                with contextlib.suppress(KeyError):  # a state not yet assigned
+                    ns[rule.getVariable()] = evaluate(rule.getMath(), ns)
+        left = []
+        for ia in pending:
+            try:
+                ns[ia.getSymbol()] = evaluate(ia.getMath(), ns)
+            except KeyError:
+                left.append(ia)
+        assert len(left) < len(pending), [ia.getSymbol() for ia in left]
+        pending = left
+    return _rules(model, ns)
 
 
 def _random_state(a: dict, seed: int) -> np.ndarray:
@@ -138,13 +171,16 @@ def test_rate_rules_match_the_python_right_hand_side(patient: Patient) -> None:
     t = 400.0
     for seed in range(3):
         y = _random_state(a, seed)
-        ns = _namespace(model, y[0], t)
+        ns = _namespace(model, y[0], t, initial_state(a)[0])
         ns["filler_injected"] = 1.0
         rates = {r.getVariable(): evaluate(r.getMath(), ns) for r in model.getListOfRules()}
         got = np.array([rates[sid] for sid in sbml.STATE_IDS])
         want = rhs(t, y, a)[0]
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-14 * np.abs(want).max())
         assert rates["filler_injected"] == 0.0
+        # nothing moves before the patient's day 0 but the ageing steps
+        ns["patient_started"] = 0.0
+        assert all(evaluate(r.getMath(), ns) == 0.0 for r in model.getListOfRules() if r.isRate())
 
 
 @pytest.mark.parametrize(
@@ -162,7 +198,9 @@ def test_event_jumps_match_apply_course_session(protocol: str) -> None:
     y = _random_state(a, 7)
     for k in range(1, model.getNumEvents() + 1):
         event = model.getEvent(f"session_{k}")
-        ns = _namespace(model, y[0], 0.0)
+        if event is None:  # the ageing event
+            continue
+        ns = _namespace(model, y[0], 0.0, initial_state(a)[0])
         day = ns[f"session_day_{k}"]
         want = y
         for s in proto.sessions():
@@ -175,12 +213,41 @@ def test_event_jumps_match_apply_course_session(protocol: str) -> None:
         np.testing.assert_allclose(got_y, want[0], rtol=1e-12, atol=0)
 
 
+@pytest.mark.parametrize("patient", (*PATIENTS, Patient(age=20)), ids=lambda p: p.describe())
+def test_the_ageing_event_ages_the_untreated_state_as_dermasim_does(patient: Patient) -> None:
+    """From the reference age, the re-arming event ``ageing`` reproduces the untreated state at
+    the patient's age (``initial_state``), states and baselines, and starts the rates there."""
+    model, conditions, a = _model(patient, Protocol())
+    ns = _initial(model)
+    event = model.getEvent("ageing")
+    fired = []
+    while ns["ageing_next_day"] < sbml.NEVER_DAY:
+        ns["time"] = ns["ageing_next_day"]
+        fired.append(ns["time"])
+        new = {
+            ea.getVariable(): evaluate(ea.getMath(), ns) for ea in event.getListOfEventAssignments()
+        }
+        ns = _rules(model, {**ns, **new})
+        assert len(fired) < 1000
+    want = initial_state(a)[0]
+    got = np.array([ns[sid] for sid in sbml.STATE_IDS])
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+    baselines = np.array([ns[f"{sid}_init"] for sid in sbml.STATE_IDS])
+    np.testing.assert_allclose(baselines, want, rtol=1e-12, atol=1e-15)
+    assert ns["patient_started"] == 1.0
+    span = conditions["ageing_span_years"]
+    assert len(fired) == math.ceil(span / 0.25)
+    if fired:
+        assert fired[-1] == pytest.approx(conditions["offset_days"], rel=1e-15)
+        assert ns["collagen_I_papillary"] != pytest.approx(1 - ns["collagen_III_fraction"])
+
+
 @pytest.mark.parametrize("patient", PATIENTS, ids=lambda p: p.describe())
 def test_observation_rules_match_observe(patient: Patient) -> None:
     model, _, a = _model(patient, Protocol())
     y0 = initial_state(a)
     y = _random_state(a, 3)
-    ns = _namespace(model, y[0], 0.0)
+    ns = _namespace(model, y[0], 0.0, y0[0])
     ends = observe(y[:, None, :], y0, a)
     for name in (
         "collagen_density",
@@ -247,3 +314,57 @@ def test_topical_sessions_are_refused_with_a_clear_error() -> None:
     protocol = Protocol.load("microneedling-growth-factor-serum")
     with pytest.raises(DermasimError, match=r"topical session on day 0.*without its topical"):
         sbml.session_slots(protocol)
+
+
+def test_the_sbml_model_carries_units_names_and_sources(exported: Path) -> None:
+    from dermasim.interop.sbml_annotations import UNITS
+    from dermasim.parameters import observation_parameters
+    from dermasim.references import bib_fields, format_plain
+
+    records = ParameterSet.load()
+    for r in (*records.records, *observation_parameters().records):
+        assert r.unit in UNITS, f"{r.name}: unit {r.unit!r} has no SBML definition"
+    doc = libsbml.readSBMLFromFile(str(exported.parent / "model.xml"))
+    model = doc.getModel()
+    assert model.getTimeUnits() == "day"
+    assert model.getUnitDefinition("per_day").getUnit(0).getMultiplier() == 86400.0
+    for r in records.records:
+        p = model.getParameter(r.name)
+        assert p.getName() == f"{r.name} [{r.unit}]"
+        assert p.getUnits() == UNITS[r.unit][0]
+        notes = p.getNotesString()
+        assert f"evidence: {r.evidence}" in notes
+        for key in r.source:  # cited in plain text: the first author's name at least
+            assert format_plain(key).split(" ")[0] in notes, (r.name, key)
+    with_doi = [r for r in records.records if any("doi" in bib_fields(k) for k in r.source)]
+    assert with_doi  # a source with a DOI is annotated with it
+    for r in with_doi:
+        term = model.getParameter(r.name).getCVTerm(0)
+        uris = [term.getResourceURI(i) for i in range(term.getNumResources())]
+        doi = next(bib_fields(k)["doi"] for k in r.source if "doi" in bib_fields(k))
+        assert f"https://doi.org/{doi}" in uris
+    assert model.getParameter("collagen_I_papillary").getUnits() == "dimensionless"
+    assert model.getParameter("pn_depot_papillary").getUnits() == "mg_per_cm2"
+    assert model.getParameter("session_day_1").getUnits() == "day"
+    assert model.getParameter("age0").getUnits() == "year"
+
+
+def test_a_model_given_its_initial_state_starts_at_the_patients_day_0() -> None:
+    """The variant for simulators handed dermasim's own initial states (the benchmarks)."""
+    patient, protocol = PATIENTS[1], Protocol.load("pn-plus-microneedling")
+    values = ParameterSet.load().values()
+    a = model_arguments(ParameterSet.load().point(1), patient)
+    y0 = dict(zip(sbml.STATE_IDS, initial_state(a)[0], strict=True))
+    n = len(sbml.session_slots(protocol))
+    conditions = sbml.condition_values(patient, protocol, n, never_day=3651.0)
+    with pytest.raises(DermasimError, match="offset_days = 0 and ageing_span_years = 0"):
+        sbml.build_sbml(values, n, conditions, initial_state=y0)
+    conditions |= {"offset_days": 0.0, "ageing_span_years": 0.0}
+    model = libsbml.readSBMLFromString(
+        sbml.build_sbml(values, n, conditions, initial_state=y0)
+    ).getModel()
+    assert model.getEvent("ageing") is None
+    for sid, value in y0.items():
+        p = model.getParameter(f"{sid}_init")
+        assert p.getConstant() and p.getValue() == pytest.approx(value, rel=1e-14)
+    assert model.getParameter("patient_started").getValue() == 1.0
