@@ -14,10 +14,12 @@ __all__ = [
     "N_LAYERS",
     "N_LAYER_STATES",
     "N_STATES",
+    "RESTING_STATES",
     "STATE_NAMES",
     "STATE_UNITS",
     "global_index",
     "layer_index",
+    "resting_columns",
 ]
 
 #: Dermal layers resolved by the model, from the surface down.
@@ -69,6 +71,34 @@ STATE_UNITS = {
     "epidermal_thickness": "1",
     "filler_gel": "mL/cm2",
 }
+
+
+#: The fast states of a response and their values at rest. With all of them at rest (and no
+#: filler gel), each of their derivatives is exactly 0: no injury, inflammation, activation
+#: signal, PN or topical depot, and the fibroblasts quiescent at their resting density.
+RESTING_STATES: dict[str, float] = {
+    "injury": 0.0,
+    "inflammation": 0.0,
+    "quiescent_fibroblasts": 1.0,
+    "activated_fibroblasts": 0.0,
+    "pn_depot": 0.0,
+    "topical_depot": 0.0,
+    "epidermal_injury": 0.0,
+}
+
+
+def resting_columns() -> tuple[tuple[int, ...], tuple[float, ...]]:
+    """Columns of :data:`RESTING_STATES` in the state array, and their rest values."""
+    cols: list[int] = []
+    values: list[float] = []
+    for name, value in RESTING_STATES.items():
+        if name in LAYER_STATES:
+            cols += [layer_index(name, layer) for layer in LAYERS]
+            values += [value] * N_LAYERS
+        else:
+            cols.append(global_index(name))
+            values.append(value)
+    return tuple(cols), tuple(values)
 
 
 def layer_index(state: str, layer: str) -> int:

@@ -49,6 +49,12 @@ __all__ = ["SessionOutputs", "compiled_available", "integrate_sessions_compiled"
 logger = logging.getLogger("dermasim")
 
 _MARKER = "# KERNEL -"
+#: Distance from rest, in units of ``atol``, below which resting columns are set to rest:
+#: the level at which the error control holds a decayed fast state (about ``atol``) rather
+#: than letting it decay. On the benchmark course (10^4 posterior draws, rtol 1e-5, atol
+#: 1e-8) it took the mean steps from 255.4 to 201.8 and changed no state by more than 4.5e-6
+#: of its largest value; at 1e-3 x atol nothing came to rest (255.4 steps).
+REST_TOL_OVER_ATOL = 10.0
 _STATUS = {
     1: "too many steps",
     2: "step size fell below round-off (or the states do not stay finite)",
@@ -204,6 +210,7 @@ def integrate_sessions_compiled(
     dense_days: float,
     dense_step_days: float,
     max_steps: int = 200_000,
+    resting: tuple[Sequence[int], Sequence[float]] | None = None,
 ) -> SessionOutputs:
     """Integrate a batch through a course of sessions with the compiled kernel.
 
@@ -232,6 +239,10 @@ def integrate_sessions_compiled(
         (and at every output time), the resolution of downtime, as in the SciPy backend.
     max_steps
         Step budget of one trajectory in one segment.
+    resting
+        Columns of fast states and their rest values: where all of them come within
+        ``REST_TOL_OVER_ATOL * atol`` of rest after a step, they are set to rest exactly (see
+        :mod:`dermasim.solve.dopri_kernel`). None: never.
 
     Returns
     -------
@@ -254,6 +265,9 @@ def integrate_sessions_compiled(
     downtime = np.zeros((batch, len(days)))
     total_steps = np.zeros(batch, dtype=np.int64)
     red_cols = np.asarray(redness_columns, dtype=np.int64)
+    cols, values = resting if resting is not None else ((), ())
+    rest_cols = np.asarray(cols, dtype=np.int64)
+    rest_values = np.asarray(values, dtype=float)
     threshold = np.ascontiguousarray(
         np.broadcast_to(np.asarray(redness_threshold, dtype=float).reshape(-1), (batch,))
     )
@@ -279,6 +293,7 @@ def integrate_sessions_compiled(
         kernel.module.integrate_segment(
             y, p, start, stop, rtol, atol, max_steps, wanted[idx], out,
             probes, red_cols, threshold, visible, status, steps,
+            rest_cols, rest_values, REST_TOL_OVER_ATOL * atol,
         )  # fmt: skip
         bad = np.flatnonzero(status)
         if bad.size:

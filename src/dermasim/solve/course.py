@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..model import REDNESS_COLUMNS, downtime_days, redness
+from ..model.layout import resting_columns
 from .compiled import Jump, SessionOutputs, integrate_sessions_compiled
 from .options import SolverOptions
 from .scipy_backend import integrate_sessions
@@ -56,6 +57,7 @@ def integrate_course(
             atol=options.atol,
             dense_days=options.dense_days,
             dense_step_days=options.dense_step_days,
+            resting=resting_columns(),
         )
     traj = integrate_sessions(
         rhs,

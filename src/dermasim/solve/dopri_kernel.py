@@ -24,9 +24,21 @@ step factor ``min(10, 0.9 err^{-1/5})`` (at most 1 right after a rejection, at l
 on a rejection) and SciPy's initial-step rule at every segment start; the tableau, the
 error weights and the free 4th-order continuous extension are those of SciPy's ``RK45``
 (Dormand & Prince 1980; Shampine 1986), so one trajectory here takes the steps SciPy's
-``RK45`` takes on it alone. Outputs at requested times and the redness probes that give
-downtime come from the continuous extension inside accepted steps; no dense history is
-kept.
+``RK45`` takes on it alone, until its response has come to rest. Outputs at requested times
+and the redness probes that give downtime come from the continuous extension inside
+accepted steps; no dense history is kept.
+
+**Coming to rest.** After a session the fast states (injury, inflammation, activated
+fibroblasts, depots) decay towards rest at rates of about 0.4-0.6 per day. Long after the
+last session they are negligible, yet an explicit method stays held to steps of about a week
+by their stability limit, not by accuracy. Where, after an accepted step, every resting
+column (``rest_cols``, :data:`dermasim.model.layout.RESTING_STATES`) lies within
+``rest_tol`` of its rest value (``rest_values``), the kernel sets them to rest exactly,
+together with their derivatives in the FSAL stage; the model's derivative of each of them is
+then exactly 0, so they stay there and the steps grow to what the slow states need. Left
+alone, such a state does not decay further: the error control holds it at about ``atol``,
+its noise level. The change of each state is at most ``rest_tol``, which the caller sets to
+ten times ``atol`` (:data:`dermasim.solve.compiled.REST_TOL_OVER_ATOL`).
 """
 
 from __future__ import annotations
@@ -136,7 +148,10 @@ def _initial_step(t, y, f0, p, rtol, atol, span, work, f1):
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)
-def _segment_one(y, p, t0, t1, rtol, atol, max_steps, t_out, out, probes, red_cols, threshold):
+def _segment_one(
+    y, p, t0, t1, rtol, atol, max_steps, t_out, out, probes, red_cols, threshold,
+    rest_cols, rest_values, rest_tol,
+):  # fmt: skip
     """Integrate one trajectory from ``t0`` to ``t1``; returns (status, steps, last_visible).
 
     ``y`` is advanced in place; ``out[:, k]`` receives the state at ``t_out[k]`` (every
@@ -268,6 +283,15 @@ def _segment_one(y, p, t0, t1, rtol, atol, max_steps, t_out, out, probes, red_co
             for j in range(n):
                 y[j] = y_new[j]
                 k[0, j] = k[6, j]
+            resting = True
+            for m in range(rest_cols.size):
+                if abs(y[rest_cols[m]] - rest_values[m]) > rest_tol:
+                    resting = False
+                    break
+            if resting:  # come to rest: exactly, and their derivatives with them
+                for m in range(rest_cols.size):
+                    y[rest_cols[m]] = rest_values[m]
+                    k[0, rest_cols[m]] = 0.0
             h = h * factor
             rejected = False
         else:
@@ -293,6 +317,9 @@ def integrate_segment(
     last_visible,
     status,
     steps,
+    rest_cols,
+    rest_values,
+    rest_tol,
 ):
     """Integrate every trajectory ``y[i]`` (in place) from ``t0`` to ``t1`` in parallel.
 
@@ -301,8 +328,9 @@ def integrate_segment(
     """
     for i in prange(y.shape[0]):
         code, taken, visible = _segment_one(
-            y[i], p[i], t0, t1, rtol, atol, max_steps, t_out, out[i], probes, red_cols, threshold[i]
-        )
+            y[i], p[i], t0, t1, rtol, atol, max_steps, t_out, out[i], probes, red_cols,
+            threshold[i], rest_cols, rest_values, rest_tol,
+        )  # fmt: skip
         status[i] = code
         steps[i] = taken
         last_visible[i] = visible

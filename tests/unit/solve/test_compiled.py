@@ -106,6 +106,39 @@ def test_each_trajectory_takes_its_own_steps_and_ignores_its_batch():
         assert one.steps[0] == together.steps[i]
 
 
+def test_the_fast_states_at_rest_have_exactly_zero_derivatives():
+    """The kernel's premise for setting them to rest: there they stay, in the Python rhs and
+    in the compiled one, for a patient without filler gel."""
+    from dermasim.model.layout import resting_columns
+
+    cols, values = resting_columns()
+    p = PRIOR.sample(8, np.random.default_rng(5))
+    a = model_arguments(p, Patient(age=60, smoker=True))
+    y = initial_state(a) * np.random.default_rng(6).uniform(0.8, 1.2, (8, N_STATES))
+    y[:, list(cols)] = values
+    assert np.all(rhs(200.0, y, a)[:, list(cols)] == 0.0)
+    kernel = load_kernel(rhs, N_STATES, tuple(sorted(a)))
+    packed = kernel.generated.pack(a, 8)
+    for i in range(8):
+        assert np.all(kernel.rhs_point(200.0, y[i], packed[i])[list(cols)] == 0.0)
+
+
+def test_coming_to_rest_saves_the_tail_steps_and_moves_no_state_beyond_the_tolerance():
+    from dermasim.model.layout import resting_columns
+
+    run = _course_run("microneedling 1.5 mm", Patient(), 40) | {
+        "t_end": 730.0,
+        "t_eval": [0, 30, 90, 365, 730],
+    }
+    plain = integrate_sessions_compiled(rhs, **run)
+    rest = integrate_sessions_compiled(rhs, **run, resting=resting_columns())
+    # long after the session the fast states sit at the error control's noise level, where
+    # an explicit method is held to short steps by their stability, not by accuracy
+    assert rest.steps.mean() < 0.9 * plain.steps.mean()
+    scale = np.abs(plain.states).max(axis=1, keepdims=True)
+    assert np.all(np.abs(rest.states - plain.states) <= 1e-5 * scale + 10 * 1e-8)
+
+
 def _patients():
     return st.builds(
         Patient,
