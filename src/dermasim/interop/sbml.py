@@ -36,24 +36,23 @@ Initial state and the patient's own time
     ``offset_days = ageing_span_years * 365.25`` and ``ageing_span_years = max(age0 - 23.5,
     0)`` (condition values, since they depend on the patient only). Every state starts at its
     value at the reference age, a formula of the parameters (``X = X_init``, with ``X_init``
-    an initial assignment from :func:`.sbml_formulas.reference_state`), and every rate rule
-    is 0 before ``offset_days``. Meanwhile the event ``ageing`` applies the steps of the exponential
-    integrator of :func:`dermasim.model.ageing.age_slow_states` (a quarter year each, the last
-    one shorter, ending at ``offset_days``) to the slow states and to their baselines
-    ``X_init``, so that the untreated state at the patient's age, and with it every
-    percent-change baseline, follows the parameters as they do in dermasim (the event
-    re-arms itself through ``ageing_done`` and ``ageing_next_day``; these, the baselines and
-    ``patient_started`` are rate rules of 0 with initial assignments, so that tools
-    re-evaluate them, as they do the states, when the parameters change). The rates are
-    multiplied by ``patient_started``, 0 until the last ageing step and 1 from then on (1
-    from the start for a patient no older than the reference age).
+    an initial assignment from :func:`.sbml_formulas.reference_state`). Until
+    ``offset_days`` the event ``ageing`` applies the steps of the exponential integrator of
+    :func:`dermasim.model.ageing.age_slow_states` (a quarter year each, the last one shorter)
+    to the slow states and to their baselines ``X_init``, so that the untreated state at the
+    patient's age, and with it every percent-change baseline, follows the parameters as it
+    does in dermasim. The event re-arms itself through ``ageing_done`` and
+    ``ageing_next_day``; these, the baselines and ``patient_started`` are rate rules of 0 with
+    initial assignments, so that tools re-evaluate them, as they do the states, when the
+    parameters change. Every rate rule is multiplied by ``patient_started``: 0 until the last
+    ageing step sets it to 1 (1 from the start for a patient no older than the reference
+    age), so the rates switch on at an event, where integrators restart.
 Treatment sessions
     Slot ``k`` (``1..K``) is an event triggered at ``time >= offset_days + session_day_k``
-    (initial value false, so a day-0 session fires at the patient's start). Its
-    magnitudes are condition parameters: flags ``mn_k``, ``pn_k``, ``ha_k`` (0 or 1), the
-    needle depth ``mn_depth_mm_k``, the PN
-    dose per area ``pn_dose_mg_per_cm2_k`` and depth ``pn_depth_mm_k``, and the gel volume per
-    area ``ha_gel_ml_per_cm2_k``. The jumps are those of
+    (initial value false, so a day-0 session fires at the patient's start). Its magnitudes
+    are condition parameters: flags ``mn_k``, ``pn_k``, ``ha_k`` (0 or 1), the needle depth
+    ``mn_depth_mm_k``, the PN dose per area ``pn_dose_mg_per_cm2_k`` and depth
+    ``pn_depth_mm_k``, and the gel volume per area ``ha_gel_ml_per_cm2_k``. The jumps are those of
     :func:`dermasim.model.apply_course_session`, the layer overlap written with ``min`` and
     ``max``. Sessions of one day share a slot, so no two events fire together; unused slots
     have zero magnitudes and a day after every horizon.
