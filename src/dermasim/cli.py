@@ -447,10 +447,15 @@ def validate(
         raise SimulationError(
             invalid_value("--refit-steps", refit_steps, "0 or 100 to 20000", "--refit-steps 2000")
         )
-    if isinstance(virtual_patients, bool) or not 1 <= virtual_patients <= 256:
+    from .calibration.study_population import MAX_PARTICIPANTS
+
+    if isinstance(virtual_patients, bool) or not 1 <= virtual_patients <= MAX_PARTICIPANTS:
         raise SimulationError(
             invalid_value(
-                "--virtual-patients", virtual_patients, "1 to 256", "--virtual-patients 16"
+                "--virtual-patients",
+                virtual_patients,
+                f"1 to {MAX_PARTICIPANTS}",
+                "--virtual-patients 16",
             )
         )
     _check_out(out)

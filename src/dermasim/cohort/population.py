@@ -5,19 +5,12 @@ Fitzpatrick type and UV exposure (categorical weights) and the share of smokers.
 how model parameters vary *between patients* (:attr:`Cohort.variability`), which is kept apart
 from the uncertainty about the parameters themselves (posterior draws): every virtual patient
 draws one standard-normal deviate :math:`z_i` per varying parameter, and patient :math:`i`
-under posterior draw :math:`d` gets
-
-.. math::
-
-    \theta_{id} = g^{-1}\bigl(g(\theta_d) + \sigma\, z_i\bigr),
-
-where :math:`g(\theta) = \operatorname{logit}((\theta - L)/(U - L))` maps the parameter's
-bounds :math:`[L, U]` onto the real line (every record has finite bounds; a record bounded
-only below would take :math:`\log(\theta - L)`) and :math:`\sigma` is the between-patient
-standard deviation on that scale. A value therefore never leaves its physiological bounds and
-nothing is clipped; the draw is the median patient's value (not the mean). Well below the
-upper bound, :math:`\sigma` is about the coefficient of variation of :math:`\theta - L`.
-A draw exactly at a bound stays there (no spread); one outside its bounds is refused.
+under posterior draw :math:`d` gets :math:`\theta_{id} = g^{-1}(g(\theta_d) + \sigma z_i)`,
+the bounded random effect of :mod:`dermasim.parameters.variability` (:math:`g` maps the
+parameter's bounds onto the real line, :math:`\sigma` is the between-patient standard
+deviation on that scale). A value therefore never leaves its physiological bounds and
+nothing is clipped; the draw is the median patient's value (not the mean). A draw exactly
+at a bound stays there (no spread); one outside its bounds is refused.
 
 A parameter record may carry its between-patient spread (``population_sd``, with the
 evidence rows it rests on in ``population_rows``); a cohort's own :attr:`variability`
