@@ -231,7 +231,7 @@ def integrate_batch(
         redness_threshold=p["redness_threshold"],
         options=options,
     )
-    states = floor_round_off(outputs.states, options.rtol, options.atol)
+    states = floor_round_off(outputs.states, options.rtol, options.atol, in_place=True)
     downtime = outputs.downtime
     return BatchRun(
         times=grid,

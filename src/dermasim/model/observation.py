@@ -92,11 +92,23 @@ ENDPOINT_UNITS = {k: v[0] for k, v in ENDPOINTS.items()}
 
 
 def _weighted(traj: np.ndarray, states: tuple[str, ...], weights: Mapping[str, Any]) -> np.ndarray:
-    total = np.zeros(traj.shape[:-1])
+    """``sum_l weights[l] * sum_s traj[..., (s, l)]``, skipping layers of weight 0."""
+    total: np.ndarray | None = None
     for layer in LAYERS:
-        for state in states:
-            total = total + weights[layer] * traj[..., layer_index(state, layer)]
-    return total
+        weight = weights[layer]
+        if isinstance(weight, float) and weight == 0.0:
+            continue
+        columns = [traj[..., layer_index(state, layer)] for state in states]
+        layer_sum = columns[0].copy()
+        for column in columns[1:]:
+            layer_sum += column
+        if not (isinstance(weight, float) and weight == 1.0):
+            layer_sum *= weight
+        if total is None:
+            total = layer_sum
+        else:
+            total += layer_sum
+    return np.zeros(traj.shape[:-1]) if total is None else total
 
 
 def _percent(value: np.ndarray, base: np.ndarray) -> np.ndarray:
@@ -182,8 +194,11 @@ def observe(
 def scar_grade(collagen_change: Any, grade: Any, fill_percent: Any) -> np.ndarray:
     """Acne-scar grade ``S_0 exp(-max(0, dC) / c_s)`` after a collagen change ``dC`` in %
     (see the module docstring); ``grade`` is ``S_0`` and ``fill_percent`` is ``c_s``."""
+    grade = np.asarray(grade)
+    if not grade.any():  # no scars: 0 throughout, whatever the collagen does
+        return np.zeros(np.broadcast_shapes(np.shape(collagen_change), grade.shape))
     filled = np.maximum(collagen_change, 0.0) / np.asarray(fill_percent)
-    return np.asarray(grade) * np.exp(-filled)
+    return grade * np.exp(-filled)
 
 
 def downtime_days(

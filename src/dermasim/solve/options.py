@@ -94,7 +94,9 @@ class SolverOptions:
         return "compiled" if self.method == "RK45" and compiled.compiled_available() else "scipy"
 
 
-def floor_round_off(states: np.ndarray, rtol: float, atol: float) -> np.ndarray:
+def floor_round_off(
+    states: np.ndarray, rtol: float, atol: float, *, in_place: bool = False
+) -> np.ndarray:
     """Set round-off below zero to zero; refuse anything larger.
 
     Decaying states may undershoot zero by the local error of the integrator. Within
@@ -108,17 +110,22 @@ def floor_round_off(states: np.ndarray, rtol: float, atol: float) -> np.ndarray:
         ``(batch, time, n_states)``.
     rtol, atol
         The tolerances the states were integrated with.
+    in_place
+        Floor ``states`` itself (a solver's own output) instead of a copy.
     """
     if not states.size:
         return states
-    low = states.min(axis=1, keepdims=True)
-    if (low >= 0.0).all():
+    low = states.min(axis=1)  # (batch, n_states)
+    rows, columns = np.nonzero(low < 0.0)
+    if not rows.size:
         return states
-    scale = np.maximum(states.max(axis=1, keepdims=True), -low)  # largest magnitude
-    floor = -10.0 * (rtol * scale + atol)
-    if (low < floor).any():
+    # the largest magnitude, read only for the (trajectory, state) pairs that went negative
+    scale = np.maximum(states[rows, :, columns].max(axis=1), -low[rows, columns])
+    lowest = low[rows, columns]
+    if (lowest < -10.0 * (rtol * scale + atol)).any():
         raise SolverError(
-            f"a state fell to {low.min():.3g} < 0 beyond the solver tolerance; "
+            f"a state fell to {lowest.min():.3g} < 0 beyond the solver tolerance; "
             "tighten rtol/atol (for example rtol=1e-8)"
         )
-    return np.maximum(states, 0.0)
+    out = states if in_place else states.copy()
+    return np.maximum(out, 0.0, out=out)
