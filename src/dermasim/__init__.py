@@ -35,6 +35,7 @@ from .solution import Solution
 from .solve import SolverOptions
 
 if TYPE_CHECKING:
+    from . import plan
     from .calibration.validation import validate
     from .cohort import Cohort, Trial, paired_difference, run_cohort
     from .compare import Comparison, compare_protocols
@@ -53,6 +54,8 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
+    if name == "plan":  # the package, callable as dermasim.plan.plan
+        return importlib.import_module(".plan", __name__)
     if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name], __name__), name)
         globals()[name] = value
@@ -61,7 +64,7 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | {"plan"})
 
 
 # A library logs, the application decides what to show: without this handler, Python's
@@ -93,6 +96,7 @@ __all__ = [
     "bundled_protocols",
     "compare_protocols",
     "paired_difference",
+    "plan",
     "run_cohort",
     "simulate",
     "skin_geometry",

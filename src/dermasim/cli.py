@@ -19,6 +19,7 @@ from typing import Annotated, Any
 import typer
 
 from .cli_cohort import register as register_research_commands
+from .cli_plan import register as register_planning_commands
 from .cli_support import check_out as _check_out
 from .cli_support import console as _console
 from .cli_support import parse_at as _parse_at
@@ -749,6 +750,7 @@ def _version_callback(value: bool) -> None:
 
 
 register_research_commands(app)
+register_planning_commands(app)
 
 
 @app.callback()

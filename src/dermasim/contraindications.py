@@ -28,10 +28,23 @@ fish_allergy
 anticoagulants
     Anticoagulant therapy raises bleeding and bruising risk from needles and injections.
     Blocks every procedure with a needle (not a topical product on its own).
+
+Depth at the site
+-----------------
+A needle (microneedling) or an injection (polynucleotide) set deeper than the patient's
+full skin thickness at the site (epidermis plus dermis from :mod:`dermasim.geometry`, which
+depends on site, sex and age) is refused: the model has no layer below the dermis, and
+would count the whole needle as dermal injury. The message gives the site's thickness. The
+setting is compared with the thickness although needles penetrate only part of their length
+(MC-1, MC-2): a conservative limit.
+
+Messages name the treatment to leave out or the setting to change, never a fact about the
+patient.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -44,6 +57,8 @@ __all__ = [
     "TREATMENTS",
     "blocking_flags",
     "check_candidacy",
+    "check_courses",
+    "depth_limit_reason",
 ]
 
 CONTRAINDICATIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
@@ -151,8 +166,80 @@ def check_candidacy(patient: Patient, treatments: Iterable[str]) -> None:
         seen.add(treatment)
         if flags:
             flag = flags[0]
-            raise ContraindicationError(
-                f"patient.{flag} = True contraindicates {treatment}: allowed false for this "
-                f"treatment; for example remove {treatment} from the protocol or set "
-                f"{flag} = false"
-            )
+            raise ContraindicationError(_flag_message(flag, treatment))
+
+
+def _flag_message(flag: str, treatment: str) -> str:
+    return (
+        f"patient.{flag} = True contraindicates {treatment}: allowed false for this "
+        f"treatment; for example a protocol without {treatment}"
+    )
+
+
+def _example_depth(total_mm: float) -> float:
+    """A valid example depth: half the skin, rounded down to 0.1 mm (at least 0.1)."""
+    return max(0.1, math.floor(5.0 * total_mm) / 10.0)
+
+
+def depth_limit_reason(patient: Patient, course: Any) -> str | None:
+    """Why a course's needle or injection is deeper than the patient's skin, or None.
+
+    Parameters
+    ----------
+    patient
+        The patient; her site, sex and age give the skin's thickness.
+    course
+        A :class:`~dermasim.protocol.Course` (anything with ``treatment`` and
+        ``depth_mm``); courses without a depth (filler, topical) always pass.
+
+    Returns
+    -------
+    str or None
+        A one-line message naming the setting, the site's thickness and a valid example.
+
+    Examples
+    --------
+    >>> from dermasim.protocol import make_course
+    >>> old_eye = Patient(age=60, site="periorbital")
+    >>> print(depth_limit_reason(old_eye, make_course(treatment="microneedling", depth_mm=3.0)))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    microneedling depth_mm = 3 is deeper than this patient's periorbital skin (1.13 mm:
+    epidermis 0.06 mm + dermis 1.07 mm, female aged 60): allowed up to 1.13 mm at this site;
+    for example depth_mm = 0.5
+    """
+    depth = getattr(course, "depth_mm", None)
+    if depth is None:
+        return None
+    geometry = patient.geometry()
+    total = geometry.total_mm
+    if float(depth) <= total:
+        return None
+    return (
+        f"{course.treatment} depth_mm = {float(depth):g} is deeper than this patient's "
+        f"{patient.site} skin ({total:.2f} mm: epidermis {geometry.epidermis_mm:.2f} mm + "
+        f"dermis {geometry.dermis_mm:.2f} mm, {patient.sex} aged {patient.age:g}): allowed "
+        f"up to {total:.2f} mm at this site; for example depth_mm = {_example_depth(total):g}"
+    )
+
+
+def check_courses(patient: Patient, courses: Iterable[Any]) -> None:
+    """Raise if any course is contraindicated or set deeper than the patient's skin.
+
+    Parameters
+    ----------
+    patient
+        The patient.
+    courses
+        :class:`~dermasim.protocol.Course` objects, e.g. ``protocol.courses``.
+
+    Raises
+    ------
+    ContraindicationError
+        On the first course (in order) with a blocking flag or a depth beyond the skin.
+    """
+    courses = tuple(courses)
+    check_candidacy(patient, [c.treatment for c in courses])
+    for course in courses:
+        reason = depth_limit_reason(patient, course)
+        if reason is not None:
+            raise ContraindicationError(reason)

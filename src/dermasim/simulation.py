@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .contraindications import check_candidacy
+from .contraindications import check_courses
 from .errors import SimulationError, invalid_value
 from .model import (
     STATE_NAMES,
@@ -268,7 +268,7 @@ class Simulation:
     solver: SolverOptions = field(default_factory=SolverOptions)
 
     def __post_init__(self) -> None:
-        check_candidacy(self.patient, [c.treatment for c in self.protocol.courses])
+        check_courses(self.patient, self.protocol.courses)
 
     def _integrate(
         self, days: float, draws: int, seed: int, extra: np.ndarray, point: bool, daily: bool = True

@@ -25,10 +25,16 @@ if TYPE_CHECKING:
     from .patient import Patient
     from .protocol import Protocol
 
-__all__ = ["QUANTILES", "Solution"]
+__all__ = ["QUANTILES", "Solution", "quantile_summary"]
 
 #: Quantiles reported everywhere: 5th percentile, median, 95th percentile.
 QUANTILES = (0.05, 0.5, 0.95)
+
+
+def quantile_summary(x: np.ndarray) -> dict[str, float]:
+    """``{"median", "p05", "p95"}`` of the values ``x`` (over draws), as floats."""
+    p05, p50, p95 = np.quantile(x, QUANTILES)
+    return {"median": float(p50), "p05": float(p05), "p95": float(p95)}
 
 
 @dataclass(frozen=True)
@@ -161,6 +167,16 @@ class Solution:
     def times(self) -> np.ndarray:
         """Output times in days."""
         return self._arrays.times
+
+    @property
+    def downtime(self) -> np.ndarray:
+        """Days of visible redness after each session day, ``(draw, session)``."""
+        return self._arrays.downtime
+
+    @property
+    def session_days(self) -> np.ndarray:
+        """Days with at least one session inside the horizon."""
+        return self._arrays.session_days
 
     def values(self, endpoint: str) -> np.ndarray:
         """An endpoint's values ``(draw, time)`` on :attr:`times`."""

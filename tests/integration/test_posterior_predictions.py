@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,6 +14,9 @@ from dermasim import Patient, Protocol, Simulation, simulate
 from dermasim.parameters.posterior import Posterior
 from dermasim.patient import SITES
 from dermasim.protocol import Course
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "protocol"))
+from protocol_strategies import within_skin
 
 
 def test_microneedling_interval_at_six_months_is_informative() -> None:
@@ -69,12 +75,13 @@ POSTERIOR = Posterior.load()
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
-@given(patient=patients, protocol=protocols, seed=st.integers(0, 2**16))
-def test_posterior_predictions_stay_physiological(patient, protocol, seed) -> None:
+@given(case=st.builds(within_skin, patients, protocols), seed=st.integers(0, 2**16))
+def test_posterior_predictions_stay_physiological(case, seed) -> None:
     """Scenarios outside the evidence (other protocols, ages, sites) stay within bounds:
     collagen content between 0 and 2.5 times the young-adult reference, collagen change
     above -50% within a year, epidermis not thinner than 0.8 times its resting thickness,
     dermal thickness between 0.2 and 15 mm."""
+    patient, protocol = case
     sol = Simulation(protocol=protocol, patient=patient, parameters=POSTERIOR).run(
         days=365, draws=8, seed=seed
     )

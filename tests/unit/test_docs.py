@@ -77,6 +77,8 @@ def test_cli_reference_covers_every_command():
         "cohort",
         "trial",
         "sensitivity",
+        "plan",
+        "screen",
     }
     for name in commands:
         assert re.search(rf"^## dermasim {name}\b", text, re.MULTILINE), name

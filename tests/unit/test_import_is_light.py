@@ -15,6 +15,7 @@ HEAVY = (
     "dermasim.calibration",
     "dermasim.cohort",
     "dermasim.compare",
+    "dermasim.plan",
 )
 
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._version import version
-from ..contraindications import check_candidacy
+from ..contraindications import check_courses
 from ..errors import ContraindicationError, invalid_value
 from ..model import ENDPOINTS
 from ..parameters import ParameterSet
@@ -89,10 +89,9 @@ class CohortPlan:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        treatments = [c.treatment for c in self.protocol.courses]
         for i, patient in enumerate(self.population.patients):
             try:
-                check_candidacy(patient, treatments)
+                check_courses(patient, self.protocol.courses)
             except ContraindicationError as exc:
                 raise CohortError(f"patient {i}: {exc}") from None
         total = len(self.population) * self.n_draws

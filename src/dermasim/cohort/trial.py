@@ -57,7 +57,7 @@ from ..model import ENDPOINTS
 from ..parameters import ParameterSet
 from ..protocol import Protocol
 from ..simulation import MAX_DAYS
-from ..solution import QUANTILES
+from ..solution import quantile_summary
 from ..solve import SolverOptions
 from .population import Cohort, CohortError, read_cohort_file
 from .run import CohortResult, plan_cohort, run_plan
@@ -456,11 +456,6 @@ def welch(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     return diff, se, dof, p
 
 
-def _quantiles(x: np.ndarray) -> dict[str, float]:
-    p05, p50, p95 = np.quantile(x, QUANTILES)
-    return {"median": float(p50), "p05": float(p05), "p95": float(p95)}
-
-
 @dataclass(frozen=True)
 class TrialResult:
     """The analysis of a simulated trial, as plain data (``to_json_dict``) and arrays.
@@ -624,10 +619,10 @@ def analyse(
         y = outcomes[arm.name]
         effect = y.mean(axis=0) - control.mean(axis=0)  # (draw,)
         entry: dict[str, Any] = {"arm": arm.name, "against": trial.control}
-        entry["population_effect"] = _quantiles(effect)
+        entry["population_effect"] = quantile_summary(effect)
         entry["p_effect_favours_arm"] = float(np.mean(sign * effect > 0))
-        entry["arm_mean"] = _quantiles(y.mean(axis=0))
-        entry["control_mean"] = _quantiles(control.mean(axis=0))
+        entry["arm_mean"] = quantile_summary(y.mean(axis=0))
+        entry["control_mean"] = quantile_summary(control.mean(axis=0))
         entry["between_patient_sd"] = {
             "arm": float(np.median(y.std(axis=0, ddof=1))),
             "control": float(np.median(control.std(axis=0, ddof=1))),
@@ -635,8 +630,8 @@ def analyse(
         threshold = trial.endpoint.responder_threshold
         if threshold is not None:
             entry["responder_rate"] = {
-                "arm": _quantiles(np.mean(sign * (y - threshold) > 0, axis=0)),
-                "control": _quantiles(np.mean(sign * (control - threshold) > 0, axis=0)),
+                "arm": quantile_summary(np.mean(sign * (y - threshold) > 0, axis=0)),
+                "control": quantile_summary(np.mean(sign * (control - threshold) > 0, axis=0)),
                 "threshold": threshold,
             }
 
@@ -654,7 +649,7 @@ def analyse(
                     "power_mc_se": float(conditional.std(ddof=1) / math.sqrt(draws))
                     if draws > 1
                     else float(math.sqrt(success.mean() * (1 - success.mean()) / reps)),
-                    "conditional_power": _quantiles(conditional),
+                    "conditional_power": quantile_summary(conditional),
                     "reject_either": float((p < trial.alpha).mean()),
                 }
             )

@@ -43,7 +43,8 @@ def test_one_session_on_uninjured_skin_injures_the_reached_fraction():
 
 
 def test_needling_and_a_filler_on_one_day_keep_the_epidermal_injury_below_one():
-    sim = Simulation(Protocol.parse("microneedling 3 mm; hyaluronic_filler 1 mL over 10 cm2"))
+    # the deepest needle the default patient's skin (1.98 mm) takes
+    sim = Simulation(Protocol.parse("microneedling 1.98 mm; hyaluronic_filler 1 mL over 10 cm2"))
     states = sim.states(days=5, draws=400, seed=1)
     injury = states.sel(state="epidermal_injury").values
     assert injury.max() <= 1.0 and injury.min() >= 0.0

@@ -1,5 +1,8 @@
 """Hypothesis strategies for valid courses and protocols, shared by the protocol tests."""
 
+import dataclasses
+import math
+
 from hypothesis import strategies as st
 
 from dermasim.errors import ProtocolError
@@ -60,3 +63,16 @@ named_protocols = st.builds(
     description=st.text(max_size=20),
 ).filter(lambda p: p is not None)
 """Valid protocols with a name and a description (any text)."""
+
+
+def within_skin(patient, protocol):
+    """``(patient, protocol)`` with every needle and injection at most as deep as the
+    patient's skin at the site (deeper ones are refused, ``dermasim.contraindications``).
+    Deeper draws land on the limit, so searches also try needles that reach the bottom of the
+    dermis."""
+    limit = math.floor(100.0 * patient.geometry().total_mm) / 100.0
+    courses = tuple(
+        dataclasses.replace(c, depth_mm=min(c.depth_mm, limit)) if c.depth_mm else c
+        for c in protocol.courses
+    )
+    return patient, Protocol(courses=courses)

@@ -19,7 +19,7 @@ from dermasim.solve import compiled, dopri_kernel, integrate_sessions_compiled
 from dermasim.solve.compiled import load_kernel
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "protocol"))
-from protocol_strategies import protocols
+from protocol_strategies import protocols, within_skin
 
 PRIOR = ParameterSet.load()
 COMPILED = SolverOptions(backend="compiled")
@@ -172,9 +172,10 @@ def _assert_matches(sim, ref, days=400.0):
 
 
 @RANDOM_CASES(max_examples=25)
-@given(protocol=protocols, patient=_patients())
-def test_compiled_matches_a_tight_scipy_solve(protocol, patient):
+@given(case=st.builds(within_skin, _patients(), protocols))
+def test_compiled_matches_a_tight_scipy_solve(case):
     """Random valid patients and courses (the strict 500-case run is in make validate)."""
+    patient, protocol = case
     try:
         sim = Simulation(protocol=protocol, patient=patient, parameters=PRIOR, solver=COMPILED)
     except DermasimError:
@@ -185,10 +186,10 @@ def test_compiled_matches_a_tight_scipy_solve(protocol, patient):
 
 @pytest.mark.slow
 @RANDOM_CASES(max_examples=500)
-@given(protocol=protocols, patient=_patients())
-def test_compiled_matches_a_tight_scipy_solve_500_cases(protocol, patient):
+@given(case=st.builds(within_skin, _patients(), protocols))
+def test_compiled_matches_a_tight_scipy_solve_500_cases(case):
     """The acceptance run: 500 random valid patients and courses (make validate)."""
-    test_compiled_matches_a_tight_scipy_solve.hypothesis.inner_test(protocol, patient)
+    test_compiled_matches_a_tight_scipy_solve.hypothesis.inner_test(case)
 
 
 def test_auto_falls_back_to_scipy_without_numba(monkeypatch):

@@ -1,0 +1,225 @@
+"""The practitioner's commands: ``dermasim plan`` and ``dermasim screen``.
+
+Registered on the ``dermasim`` app by :mod:`dermasim.cli`; thin shells over
+:func:`dermasim.plan.plan` and :func:`dermasim.plan.screen`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .cli_support import console, progress_bar
+
+__all__ = ["register"]
+
+DISCLAIMER = "dermasim is a research and planning aid, not medical advice."
+
+PatientArgument = Annotated[
+    Path | None,
+    typer.Argument(help="Patient TOML file (default: female, 45, cheek, non-smoker)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object to stdout.")]
+
+
+def _load(path: Path | None) -> Any:
+    from .patient import Patient
+
+    return Patient() if path is None else Patient.from_toml(path)
+
+
+def _q(q: dict[str, float] | None, digits: int = 1) -> str:
+    if q is None:
+        return "-"
+    return f"{q['median']:.{digits}f} [{q['p05']:.{digits}f}, {q['p95']:.{digits}f}]"
+
+
+def plan(
+    patient: PatientArgument = None,
+    *,
+    concern: Annotated[
+        str,
+        typer.Option(
+            "--concern",
+            help="fine_lines, laxity, acne_scars, texture, volume_loss or dullness.",
+        ),
+    ],
+    max_sessions: Annotated[
+        int | None, typer.Option("--max-sessions", help="At most this many session days.")
+    ] = None,
+    max_downtime_days: Annotated[
+        float | None,
+        typer.Option("--max-downtime-days", help="Bound on the median downtime per session."),
+    ] = None,
+    horizon: Annotated[
+        str, typer.Option("--horizon", help="When the gain is read, e.g. 12mo, 6 months, 365.")
+    ] = "12 months",
+    treatments: Annotated[
+        str | None,
+        typer.Option(
+            "--treatments", help="Comma-separated treatments to use (default: all allowed)."
+        ),
+    ] = None,
+    top: Annotated[int, typer.Option("--top", help="Longest short list (1 to 20).")] = 8,
+    draws: Annotated[int, typer.Option("--draws", help="Parameter draws.")] = 200,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the parameter draws.")] = 0,
+    parameters: Annotated[
+        str, typer.Option("--parameters", help="'posterior', 'prior', or a .npz file.")
+    ] = "posterior",
+    json_out: JsonOption = False,
+) -> None:
+    """Plan a course for a patient's concern: the screen, two baselines and a Pareto short
+    list with P(better than the standard course)."""
+    from .plan import plan as run_plan
+
+    person = _load(patient)
+    with progress_bar("simulating courses", unit="courses") as step:
+        result = run_plan(
+            person,
+            concern,
+            horizon=horizon,
+            max_sessions=max_sessions,
+            max_downtime_days=max_downtime_days,
+            treatments=treatments,
+            top=top,
+            draws=draws,
+            seed=seed,
+            parameters=parameters,
+            progress=step,
+        )
+    payload = result.to_json_dict()
+    if json_out:
+        sys.stdout.write(json.dumps(payload) + "\n")
+        return
+    _print_plan(payload, person.describe())
+
+
+def _print_screen(show: Any, rows: list[dict[str, Any]]) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title="candidacy screen", title_justify="left")
+    table.add_column("treatment")
+    table.add_column("status")
+    table.add_column("reasons")
+    for row in rows:
+        reasons = "; ".join(row["reasons"]) or "-"
+        if row.get("max_depth_mm") is not None:
+            reasons += f" (deepest setting at this site: {row['max_depth_mm']:.2f} mm)"
+        table.add_row(row["treatment"], row["status"], escape(reasons))
+    show.print(table)
+
+
+def _print_plan(payload: dict[str, Any], who: str) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    show = console()
+    detail = payload["concern_detail"]
+    show.print(
+        escape(
+            f"plan for {who}: {payload['concern']}, scored by {detail['endpoint']} "
+            f"({detail['unit']}, {detail['better']} is better) at day "
+            f"{payload['horizon_days']:g}"
+        )
+    )
+    _print_screen(show, payload["screen"])
+    table = Table(
+        title="baselines and plans (median [5th, 95th percentile] over paired draws)",
+        title_justify="left",
+    )
+    for name in (
+        "#",
+        "course",
+        "sessions",
+        "downtime/session (d)",
+        "total downtime (d)",
+        f"{detail['endpoint']} ({detail['unit']})",
+        "vs standard",
+        "P(better than standard)",
+    ):
+        table.add_column(name, justify="left" if name == "course" else "right")
+    for base in payload["baselines"]:
+        if "gain" not in base:
+            table.add_row(
+                base["name"], escape(base["protocol"]), "-", "-", "-",
+                escape("not a candidate: " + "; ".join(base["screen"]["reasons"])), "-", "-",
+            )  # fmt: skip
+            continue
+        table.add_row(
+            base["name"], escape(base["protocol"]), str(base["sessions"]),
+            _q(base["downtime_days"]), _q(base["total_downtime_days"]), _q(base["gain"]),
+            "-", "-",
+        )  # fmt: skip
+    for row in payload["plans"]:
+        vs = row["vs_standard"]
+        mark = "" if row["rank"] == 1 or not row["indistinguishable_from_best"] else " ~1"
+        table.add_row(
+            f"{row['rank']}{mark}", escape(row["protocol"]), str(row["sessions"]),
+            _q(row["downtime_days"]), _q(row["total_downtime_days"]), _q(row["gain"]),
+            _q(vs), "-" if vs is None else f"{vs['p_better']:.2f}",
+        )  # fmt: skip
+    show.print(table)
+    space = payload["search_space"]
+    left = ", ".join(f"{n} {why}" for why, n in space["left_out"].items()) or "none"
+    show.print(f"searched {space['evaluated']} courses; left out: {escape(left)}")
+    if any(r["indistinguishable_from_best"] and r["rank"] > 1 for r in payload["plans"]):
+        show.print("~1: cannot be told apart from plan 1 within the uncertainty")
+    for note in payload["notes"]:
+        show.print(escape(f"note: {note}"))
+    prov = payload["provenance"]
+    show.print(
+        f"{prov['draws']} draws, seed {prov['seed']}, parameters {prov['parameters']}, "
+        f"dermasim {prov['version']}"
+    )
+    show.print(DISCLAIMER)
+
+
+def screen(
+    patient: PatientArgument = None,
+    protocol: Annotated[
+        str | None,
+        typer.Option("--protocol", help="Also screen this protocol's settings (depths)."),
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Screen a patient for each treatment: contraindications, cautions and depth limits."""
+    from .plan import screen as run_screen
+    from .plan import screen_courses
+    from .protocol import Protocol
+
+    person = _load(patient)
+    rows = [r.to_dict() for r in run_screen(person)]
+    payload: dict[str, Any] = {
+        "schema": "dermasim.screen/1",
+        "patient": person.to_dict(),
+        "screen": rows,
+    }
+    if protocol is not None:
+        proto = Protocol.load(protocol)
+        checked = screen_courses(person, proto.courses).to_dict()
+        payload["protocol"] = {"compact": str(proto), **checked}
+    if json_out:
+        sys.stdout.write(json.dumps(payload) + "\n")
+        return
+    show = console()
+    from rich.markup import escape
+
+    show.print(escape(f"screen for {person.describe()}"))
+    _print_screen(show, rows)
+    if protocol is not None:
+        checked = payload["protocol"]
+        show.print(escape(f"{checked['compact']}: {checked['status']}"))
+        for reason in checked["reasons"]:
+            show.print(escape(f"  {reason}"))
+    show.print(DISCLAIMER)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the practitioner's commands to the ``dermasim`` app."""
+    app.command()(plan)
+    app.command()(screen)
