@@ -1,5 +1,9 @@
 # dermasim: the two commands a newcomer runs are `make demo` and `make test`.
-PYTHON ?= python3.11
+# The first interpreter on PATH that is Python 3.11 or newer (or: make PYTHON=/path/to/python).
+PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3.11 python3 python; do \
+	command -v $$p >/dev/null 2>&1 && \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && \
+	{ echo $$p; break; }; done)
 VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
@@ -15,6 +19,7 @@ help:
 	@echo "make lint      ruff check and format check;  make typecheck  mypy"
 
 $(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "make: dermasim needs Python 3.11 or newer on PATH (python3), or make PYTHON=/path/to/python" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 

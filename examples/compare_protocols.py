@@ -20,5 +20,11 @@ for row in result.rows():
     )
     dt = row["downtime_days"]
     print(f"{row['protocol']:<24} {cells}  downtime/session: {dt['median']:.1f} d")
+    if "vs_reference" in row:  # the same draws as the first protocol: a paired difference
+        paired = row["vs_reference"]["6 mo"]
+        print(
+            f"{'':<24} vs {result.reference} at 6 months: {paired['median']:+.1f} "
+            f"[{paired['p05']:+.1f}, {paired['p95']:+.1f}], P(better) {paired['p_better']:.2f}"
+        )
 result.plot(path=output_folder() / "compare.png")
 print("wrote", output_folder() / "compare.png")

@@ -10,7 +10,6 @@ import atexit
 import contextlib
 import json
 import logging
-import math
 import os
 import sys
 from pathlib import Path
@@ -23,6 +22,7 @@ from .cli_plan import register as register_planning_commands
 from .cli_support import check_out as _check_out
 from .cli_support import console as _console
 from .cli_support import parse_at as _parse_at
+from .cli_support import parse_days as _parse_days
 from .cli_support import write_json as _write_json
 from .errors import DermasimError, SimulationError, invalid_value
 
@@ -49,7 +49,10 @@ PatientOption = Annotated[
         "Fitzpatrick III, moderate UV, non-smoker).",
     ),
 ]
-DaysOption = Annotated[float, typer.Option("--days", help="Horizon in days (1 to 3650).")]
+DaysOption = Annotated[
+    str,
+    typer.Option("--days", help="Horizon: days (1 to 3650) or a duration such as '2 years'."),
+]
 DrawsOption = Annotated[int, typer.Option("--draws", help="Parameter draws.")]
 SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the parameter draws.")]
 OutOption = Annotated[
@@ -98,7 +101,7 @@ def simulate(
         ),
     ],
     patient: PatientOption = None,
-    days: DaysOption = 730,
+    days_text: DaysOption = "730",
     at: Annotated[
         str | None, typer.Option("--at", help="Comma-separated report days, e.g. 0,30,120,180.")
     ] = None,
@@ -112,8 +115,7 @@ def simulate(
     from .protocol import Protocol
     from .simulation import simulate as run_simulation
 
-    if isinstance(days, float) and not math.isfinite(days):
-        raise SimulationError(invalid_value("--days", days, "1 to 3650 days", "--days 730"))
+    days = _parse_days(days_text)
     _check_out(out)
     proto = Protocol.load(protocol)
     person = _load_patient(patient)
@@ -179,16 +181,21 @@ def compare(
         ),
     ] = None,
     patient: PatientOption = None,
-    days: DaysOption = 730,
+    days_text: DaysOption = "730",
     draws: DrawsOption = 200,
     seed: SeedOption = 0,
     parameters: ParametersOption = "posterior",
+    endpoint: Annotated[
+        str, typer.Option("--endpoint", help="Endpoint of the table and figure (any endpoint).")
+    ] = "collagen_density",
     json_out: JsonOption = False,
     out: OutOption = None,
 ) -> None:
-    """Compare protocols: collagen density at 3, 6, 12 and 24 months, and downtime."""
+    """Compare protocols: an endpoint at 3, 6, 12 and 24 months, downtime, and the paired
+    difference from the first protocol with P(better)."""
     from .compare import compare_protocols
 
+    days = _parse_days(days_text)
     _check_out(out)
     person = _load_patient(patient)
     console = _console(stderr=True)
@@ -212,10 +219,17 @@ def compare(
                 seed=seed,
                 parameters=parameters,
                 progress=step,
+                endpoint=endpoint,
             )
     else:
         result = compare_protocols(
-            protocols, person, days=days, draws=draws, seed=seed, parameters=parameters
+            protocols,
+            person,
+            days=days,
+            draws=draws,
+            seed=seed,
+            parameters=parameters,
+            endpoint=endpoint,
         )
     payload = result.to_json_dict()
     if out is not None:
@@ -236,33 +250,51 @@ def _print_comparison(payload: dict[str, Any], who: str, out: Path | None) -> No
 
     console = _console()
     rows = payload["rows"]
-    labels = list(rows[0][payload["endpoint"]]) if rows else []
-    table = Table(
-        title=f"{payload['endpoint']} [{payload['unit']} from baseline]  |  {who}",
-        title_justify="left",
-    )
+    endpoint, unit = payload["endpoint"], payload["unit"]
+    simulated = [r for r in rows if r["status"] == "simulated"]
+    labels = list(simulated[0][endpoint]) if simulated else []
+    table = Table(title=f"{endpoint} [{unit}]  |  {who}", title_justify="left")
     table.add_column("protocol", no_wrap=True)
     for label in labels:
         table.add_column(label, justify="right")
     table.add_column("downtime/session (days)", justify="right")
     for row in rows:
-        cells = [
-            _fmt(c["median"], c["p05"], c["p95"], "%") for c in row[payload["endpoint"]].values()
-        ]
+        if row["status"] != "simulated":
+            reason = escape(f"not a candidate: {row['reason']}")
+            table.add_row(escape(row["protocol"]), reason, *[""] * len(labels))
+            continue
+        cells = [_fmt(c["median"], c["p05"], c["p95"], unit) for c in row[endpoint].values()]
         dt = row["downtime_days"]
         table.add_row(
             escape(row["protocol"]), *cells, _fmt(dt["median"], dt["p05"], dt["p95"], "d")
         )
     console.print(table)
+    others = [r for r in simulated if "vs_reference" in r]
+    if others:
+        paired = Table(
+            title=f"paired difference from {payload['reference']} ({payload['better']} is "
+            f"better), with P(better)",
+            title_justify="left",
+        )
+        paired.add_column("protocol", no_wrap=True)
+        for label in labels:
+            paired.add_column(label, justify="right")
+        for row in others:
+            cells = [
+                f"{_fmt(c['median'], c['p05'], c['p95'], unit)}  P={c['p_better']:.2f}"
+                for c in row["vs_reference"].values()
+            ]
+            paired.add_row(escape(row["protocol"]), *cells)
+        console.print(paired)
     prov = payload["provenance"]
     console.print(
-        f"median [5th, 95th percentile] over {prov['draws']} draws, seed {prov['seed']}, "
+        f"median [5th, 95th percentile] over {prov['draws']} paired draws, seed {prov['seed']}, "
         f"parameters {prov['parameters']}, dermasim {prov['version']}"
     )
     if out is not None:
         console.print(
-            f"wrote {len(rows)} NetCDF files, compare.json and "
-            f"compare_{payload['endpoint']}.png to {out}/"
+            f"wrote {len(simulated)} NetCDF files, compare.json and "
+            f"compare_{endpoint}.png to {out}/"
         )
     console.print(DISCLAIMER)
 
@@ -737,6 +769,7 @@ def export_petab(
     """Write the calibration problem in PEtab format (SBML model, tables, YAML)."""
     from .interop.petab_export import export_petab as run_export
 
+    _check_out(directory, "DIRECTORY", "dermasim export petab out/petab")
     path = run_export(directory)
     _console().print(f"wrote the PEtab problem to {directory}/ (problem file {path.name})")
 
@@ -789,7 +822,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except typer.TyperException as exc:  # usage errors: unknown option, bad number, ...
         message = " ".join(exc.format_message().split())
-        sys.stderr.write(f"dermasim: error: {message}; see dermasim --help\n")
+        context = getattr(exc, "ctx", None)
+        where = context.command_path if context is not None else "dermasim"
+        if not message:  # a group called without its command: the help was printed
+            message = f"{where} needs a command"
+        sys.stderr.write(f"dermasim: error: {message}; see {where} --help\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("dermasim: interrupted\n")

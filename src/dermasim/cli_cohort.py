@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .cli_support import check_out, console, parse_at, progress_bar, write_json
+from .cli_support import check_out, console, parse_at, parse_days, progress_bar, write_json
 from .errors import SimulationError, invalid_value
 
 __all__ = ["register"]
@@ -73,7 +73,9 @@ def cohort(
         int | None, typer.Option("--n", help="Patients drawn (default: the spec's n, or 500).")
     ] = None,
     draws: Annotated[int, typer.Option("--draws", help="Parameter draws per patient.")] = 100,
-    days: Annotated[float, typer.Option("--days", help="Horizon in days.")] = 730,
+    days_text: Annotated[
+        str, typer.Option("--days", help="Horizon: days or a duration such as '2 years'.")
+    ] = "730",
     at: Annotated[str | None, typer.Option("--at", help="Comma-separated output days.")] = None,
     endpoint: Annotated[
         str, typer.Option("--endpoint", help="Endpoint of the printed summary.")
@@ -129,6 +131,7 @@ def cohort(
     if patients is not None:
         population = patients
     seed = 0 if seed is None else seed
+    days = parse_days(days_text)
     report = parse_at(at, days) if at is not None else None
     chunks = _store(out, store, "cohort")
     with progress_bar("simulating", "chunks") as step:

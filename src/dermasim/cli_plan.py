@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .cli_support import console, progress_bar
+from .cli_support import check_report_path, console, progress_bar
 
 __all__ = ["register"]
 
@@ -71,11 +71,17 @@ def plan(
         str, typer.Option("--parameters", help="'posterior', 'prior', or a .npz file.")
     ] = "posterior",
     json_out: JsonOption = False,
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Also write the plan as one self-contained HTML file."),
+    ] = None,
 ) -> None:
     """Plan a course for a patient's concern: the screen, two baselines and a Pareto short
     list with P(better than the standard course)."""
     from .plan import plan as run_plan
 
+    if report is not None:
+        check_report_path(report)
     person = _load(patient)
     with progress_bar("simulating courses", unit="courses") as step:
         result = run_plan(
@@ -92,10 +98,16 @@ def plan(
             progress=step,
         )
     payload = result.to_json_dict()
+    if report is not None:
+        from .report import write_plan_report
+
+        write_plan_report(result, report)
     if json_out:
         sys.stdout.write(json.dumps(payload) + "\n")
         return
     _print_plan(payload, person.describe())
+    if report is not None:
+        console().print(f"wrote {report}")
 
 
 def _print_screen(show: Any, rows: list[dict[str, Any]]) -> None:

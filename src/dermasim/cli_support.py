@@ -12,7 +12,15 @@ from typing import Any
 
 from .errors import DermasimError, SimulationError, invalid_value
 
-__all__ = ["check_out", "console", "parse_at", "progress_bar", "write_json"]
+__all__ = [
+    "check_out",
+    "check_report_path",
+    "console",
+    "parse_at",
+    "parse_days",
+    "progress_bar",
+    "write_json",
+]
 
 
 def console(stderr: bool = False) -> Any:
@@ -24,14 +32,24 @@ def console(stderr: bool = False) -> Any:
     return console
 
 
-def check_out(out: Path | None) -> None:
+def check_out(out: Path | None, option: str = "--out", example: str = "--out out/run1") -> None:
     """Refuse an output folder that cannot be written, before any long run (creates nothing)."""
     if out is None:
         return
-    example = "--out out/run1"
+    try:
+        _check_writable(out, option, example)
+    except OSError as exc:  # a name the file system refuses (too long, ...)
+        shown = str(out) if len(str(out)) <= 80 else str(out)[:77] + "..."
+        reason = exc.strerror or type(exc).__name__
+        raise SimulationError(
+            invalid_value(option, shown, f"a path the file system accepts ({reason})", example)
+        ) from None
+
+
+def _check_writable(out: Path, option: str, example: str) -> None:
     if out.exists() and not out.is_dir():
         raise SimulationError(
-            invalid_value("--out", str(out), "a folder (new or existing), not a file", example)
+            invalid_value(option, str(out), "a folder (new or existing), not a file", example)
         )
     probe = out.resolve()
     while not probe.exists():
@@ -40,8 +58,20 @@ def check_out(out: Path | None) -> None:
         os.rmdir(tempfile.mkdtemp(prefix=".dermasim-probe-", dir=probe))
     except OSError:
         raise SimulationError(
-            invalid_value("--out", str(out), f"a folder you can write ({probe} is not)", example)
+            invalid_value(option, str(out), f"a folder you can write ({probe} is not)", example)
         ) from None
+
+
+def check_report_path(path: Path) -> None:
+    """Refuse a report path that cannot be written, before any long run (creates nothing)."""
+    example = "--report out/plan.html"
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise SimulationError(invalid_value("--report", str(path), "a .html file", example))
+    if path.is_dir():
+        raise SimulationError(
+            invalid_value("--report", str(path), "a file name, not a folder", example)
+        )
+    check_out(path.parent)
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
@@ -76,6 +106,21 @@ def progress_bar(label: str, unit: str = "chunks") -> Iterator[Callable[[int, in
             bar.update(task, completed=done, total=total)
 
         yield step
+
+
+def parse_days(text: str, option: str = "--days") -> float:
+    """Read a horizon: days (``730``) or a duration (``2 years``, ``18 months``), 1 to 3650
+    days; a one-line error naming the option otherwise."""
+    from .units import to_days
+
+    allowed = "1 to 3650 days, as days or a duration such as 2 years"
+    try:
+        days = float(to_days(text.strip(), field=option))
+    except (DermasimError, AttributeError):
+        raise SimulationError(invalid_value(option, text, allowed, f"{option} 730")) from None
+    if not 1.0 <= days <= 3650.0:
+        raise SimulationError(invalid_value(option, text, allowed, f"{option} 730"))
+    return days
 
 
 def parse_at(text: str | None, days: float) -> list[float] | None:

@@ -1,22 +1,51 @@
-"""Compare protocols for one patient: collagen density at set times, and downtime."""
+"""Compare protocols for one patient: an endpoint at set times, downtime, and paired
+differences from the first protocol.
+
+Every protocol is simulated with the same parameter draws (one seed), so draw ``d`` is the
+same skin under each. Each row after the reference (the first protocol that the patient may
+have) gives, at each reporting day, the paired difference from the reference and
+``P(better)``, the share of draws in which it does better (ties count half; lower is better
+for the scar grade, redness and inflammation, higher for the rest). A protocol the patient
+may not have (a contraindication, a needle deeper than the skin) is a row marked
+``not a candidate`` with the reason, not an abort.
+"""
 
 from __future__ import annotations
 
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errors import ContraindicationError, SimulationError, invalid_value
+from .model import ENDPOINTS
 from .parameters import ParameterSet, load_parameters
 from .patient import Patient
 from .protocol import Protocol, bundled_protocols
 from .simulation import Simulation
-from .solution import Solution
+from .solution import Solution, quantile_summary
 from .solve import SolverOptions
 
-__all__ = ["COMPARE_DAYS", "Comparison", "compare_protocols", "file_stems", "report_days"]
+__all__ = [
+    "COMPARE_DAYS",
+    "LOWER_IS_BETTER",
+    "Comparison",
+    "better_direction",
+    "compare_protocols",
+    "file_stems",
+    "report_days",
+]
+
+#: Endpoints that improve when they fall; every other endpoint improves when it rises.
+LOWER_IS_BETTER = ("scar_grade", "redness", "inflammation")
+
+
+def better_direction(endpoint: str) -> str:
+    """``"lower"`` or ``"higher"``: which way ``endpoint`` improves."""
+    return "lower" if endpoint in LOWER_IS_BETTER else "higher"
+
 
 #: Reporting times of the comparison table, days (about 3, 6, 12 and 24 months).
 COMPARE_DAYS: dict[str, float] = {"3 mo": 90.0, "6 mo": 180.0, "12 mo": 365.0, "24 mo": 730.0}
@@ -54,6 +83,12 @@ class Comparison:
     protocols: dict[str, Protocol]
     solutions: dict[str, Solution]
     endpoint: str = "collagen_density"
+    blocked: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def reference(self) -> str | None:
+        """Label of the protocol the others are compared with: the first one simulated."""
+        return next(iter(self.solutions), None)
 
     @property
     def report_days(self) -> dict[str, float]:
@@ -62,10 +97,28 @@ class Comparison:
         return report_days(horizon)
 
     def rows(self) -> list[dict[str, Any]]:
-        """One row per protocol: endpoint quantiles at each reporting day, and downtime."""
+        """One row per protocol, in the order given: endpoint quantiles at each reporting
+        day, downtime, and (after the reference) the paired difference from the reference;
+        a blocked protocol's row has ``status`` and ``reason`` only."""
+        import numpy as np
+
         out = []
         days = self.report_days
-        for label, sol in self.solutions.items():
+        ref = self.reference
+        better = better_direction(self.endpoint)
+        sign = 1.0 if better == "higher" else -1.0
+        for label, protocol in self.protocols.items():
+            if label in self.blocked:
+                out.append(
+                    {
+                        "protocol": label,
+                        "compact": str(protocol),
+                        "status": "not a candidate",
+                        "reason": self.blocked[label],
+                    }
+                )
+                continue
+            sol = self.solutions[label]
             q = sol.quantiles(self.endpoint, at=list(days.values()))
             cells = {
                 name: {
@@ -76,34 +129,60 @@ class Comparison:
                 }
                 for i, (name, day) in enumerate(days.items())
             }
-            out.append(
-                {
-                    "protocol": label,
-                    "compact": str(self.protocols[label]),
-                    self.endpoint: cells,
-                    "downtime_days": sol.downtime_summary(),
-                    "sessions": int(sol.dataset.sizes["session"]),
+            row: dict[str, Any] = {
+                "protocol": label,
+                "compact": str(protocol),
+                "status": "simulated",
+                self.endpoint: cells,
+                "downtime_days": sol.downtime_summary(),
+                "sessions": int(sol.downtime.shape[1]),
+            }
+            if ref is not None and label != ref:
+                columns = np.searchsorted(sol.times, list(days.values()))
+                base = self.solutions[ref]
+                ref_columns = np.searchsorted(base.times, list(days.values()))
+                diff = (
+                    sol.values(self.endpoint)[:, columns]
+                    - base.values(self.endpoint)[:, ref_columns]
+                )
+                row["vs_reference"] = {
+                    name: {
+                        "day": day,
+                        **quantile_summary(diff[:, i]),
+                        "p_better": float(
+                            np.mean(sign * diff[:, i] > 0) + 0.5 * np.mean(diff[:, i] == 0)
+                        ),
+                    }
+                    for i, (name, day) in enumerate(days.items())
                 }
-            )
+            out.append(row)
         return out
 
     def to_json_dict(self) -> dict[str, Any]:
         """The ``dermasim.comparison/1`` JSON object."""
-        first = next(iter(self.solutions.values()))
+        first = next(iter(self.solutions.values()), None)
         return {
             "schema": "dermasim.comparison/1",
             "endpoint": self.endpoint,
-            "unit": first.dataset[self.endpoint].attrs["units"],
+            "unit": ENDPOINTS[self.endpoint][0],
+            "better": better_direction(self.endpoint),
+            "reference": self.reference,
             "patient": self.patient.to_dict(),
             "rows": self.rows(),
-            "provenance": first.provenance(),
+            "provenance": first.provenance() if first is not None else None,
         }
 
     def plot(self, path: str | os.PathLike[str] | None = None) -> Any:
         """One figure: median and 5-95% band of the endpoint for every protocol."""
-        from .plotting import plot_comparison
+        from .plotting import plot_panels
 
-        return plot_comparison(self.solutions, endpoint=self.endpoint, path=path)
+        return plot_panels(
+            self.solutions,
+            endpoint=self.endpoint,
+            days=self.report_days,
+            path=path,
+            title=self.patient.describe(),
+        )
 
     def write(self, folder: str | os.PathLike[str]) -> list[Path]:
         """Write every solution as NetCDF and the figure as PNG into ``folder``."""
@@ -143,6 +222,7 @@ def compare_protocols(
     parameters: str | ParameterSet = "posterior",
     solver: SolverOptions | None = None,
     progress: Callable[[str], None] | None = None,
+    endpoint: str = "collagen_density",
 ) -> Comparison:
     """Simulate several protocols for one patient with the same parameter draws.
 
@@ -161,11 +241,27 @@ def compare_protocols(
         As for :func:`dermasim.simulate`: the bundled posterior by default.
     progress
         Called with each protocol's label before it is simulated.
+    endpoint
+        The endpoint of the table, the paired differences and the figure (any endpoint;
+        ``scar_grade`` needs a patient with acne scars).
+
+    Returns
+    -------
+    Comparison
+        Protocols the patient may not have are rows marked ``not a candidate`` with the
+        reason; the others are simulated. If none may be simulated, a one-line error says
+        why.
     """
-    from .simulation import _as_patient, _check_days
+    from .simulation import _as_patient, _check_days, _check_draws, warn_if_few_draws
 
     days = _check_days(days)
+    warn_if_few_draws(_check_draws(draws))
     patient = _as_patient(patient)
+    if endpoint not in ENDPOINTS or (endpoint == "scar_grade" and not patient.acne_scars):
+        allowed = ", ".join(e for e in ENDPOINTS if e != "scar_grade" or patient.acne_scars)
+        raise SimulationError(
+            invalid_value("endpoint", endpoint, f"one of {allowed}", "--endpoint collagen_density")
+        )
     ps = load_parameters(parameters)
     if isinstance(protocols, str | Protocol):
         protocols = [protocols]
@@ -177,10 +273,19 @@ def compare_protocols(
     for spec in specs:
         proto = spec if isinstance(spec, Protocol) else Protocol.load(spec)
         resolved[_label(spec, proto, used)] = proto
-    for proto in resolved.values():  # fail fast, before any long run
-        Simulation(protocol=proto, patient=patient, parameters=ps)
+    blocked: dict[str, str] = {}
+    for label, proto in resolved.items():  # screen every protocol before any long run
+        try:
+            Simulation(protocol=proto, patient=patient, parameters=ps)
+        except ContraindicationError as exc:
+            blocked[label] = str(exc)
+    if len(blocked) == len(resolved):
+        first = next(iter(blocked.values()))
+        raise ContraindicationError(f"no protocol of the comparison may be simulated: {first}")
     solutions: dict[str, Solution] = {}
     for label, proto in resolved.items():
+        if label in blocked:
+            continue
         if progress is not None:
             progress(label)
         sim = Simulation(
@@ -189,4 +294,10 @@ def compare_protocols(
         solutions[label] = sim.run(
             days=days, draws=draws, seed=seed, at=list(report_days(days).values())
         )
-    return Comparison(patient=patient, protocols=resolved, solutions=solutions)
+    return Comparison(
+        patient=patient,
+        protocols=resolved,
+        solutions=solutions,
+        endpoint=endpoint,
+        blocked=blocked,
+    )

@@ -21,6 +21,7 @@ Contraindication flags may be given flat (``pregnant = true``), in a
 from __future__ import annotations
 
 import difflib
+import logging
 import math
 import os
 import tomllib
@@ -33,7 +34,7 @@ from typing import Any
 import numpy as np
 import tomli_w
 
-from dermasim._files import existing_file
+from dermasim._files import existing_file, loads_toml, read_text, toml_problem
 from dermasim.errors import PatientError, invalid_value
 from dermasim.geometry import SkinGeometry, skin_geometry
 
@@ -64,6 +65,12 @@ CONTRAINDICATION_FLAGS: tuple[str, ...] = (
     "fish_allergy",
     "anticoagulants",
 )
+
+logger = logging.getLogger("dermasim")
+
+#: The keys every patient file is expected to give; a missing one takes its default, and
+#: reading the file says so (a warning naming the default).
+CONTRACT_KEYS = ("age", "sex", "site", "fitzpatrick", "uv_exposure", "smoker")
 
 AGE_MIN = 18.0
 AGE_MAX = 90.0
@@ -120,7 +127,7 @@ def _fitzpatrick(value: Any) -> int:
         text = value.strip().upper()
         if text in _ROMAN:
             return _ROMAN.index(text) + 1
-        if text.isdigit() and 1 <= int(text) <= 6:
+        if text in ("1", "2", "3", "4", "5", "6"):  # not isdigit(): "³" is a digit to Python
             return int(text)
     raise PatientError(invalid_value("patient.fitzpatrick", value, allowed, example))
 
@@ -295,11 +302,13 @@ anticoagulants
         60.0
         """
         text: str
+        path: Path | None = None
         if isinstance(source, os.PathLike):
-            text = _read(Path(source))
+            path = Path(source)
         elif isinstance(source, str):
             path = existing_file(source)
-            text = _read(path) if path is not None else source
+            if path is None and "\n" not in source and source.strip().endswith(".toml"):
+                path = Path(source.strip())  # a missing file, not TOML text
         else:
             raise PatientError(
                 invalid_value(
@@ -309,17 +318,32 @@ anticoagulants
                     '"patient.toml"',
                 )
             )
+        text = _read(path) if path is not None else str(source)
         try:
-            data = tomllib.loads(text)
+            data = loads_toml(text)
         except tomllib.TOMLDecodeError as exc:
-            shown = text if len(text) <= 60 else text[:57] + "..."
-            if isinstance(source, str) and "\n" not in source and "=" not in source:
+            example = 'age = 45 and sex = "female"'
+            if path is not None:
+                raise PatientError(
+                    invalid_value(
+                        "patient file", str(path), f"valid TOML ({toml_problem(exc)})", example
+                    )
+                ) from None
+            if "\n" not in text and "=" not in text:
                 allowed = "an existing TOML file or TOML text (no such file)"
-            else:
-                allowed = f"valid TOML ({' '.join(str(exc).split())})"
+                shown = text if len(text) <= 60 else text[:57] + "..."
+                raise PatientError(invalid_value("patient TOML", shown, allowed, example)) from None
             raise PatientError(
-                invalid_value("patient TOML", shown, allowed, 'age = 45 and sex = "female"')
+                f"patient TOML text is not valid: {toml_problem(exc)}; for example {example}"
             ) from None
+        if isinstance(data, dict):
+            missing = [key for key in CONTRACT_KEYS if key not in data]
+            if missing:
+                default = {f.name: f.default for f in fields(cls)}
+                defaults = ", ".join(f"{key} = {default[key]!r}" for key in missing)
+                where = f"patient file {path}" if path is not None else "patient TOML"
+                logger.warning("%s does not give %s: using the default %s", where,
+                               ", ".join(missing), defaults)  # fmt: skip
         return cls.from_dict(data)
 
     # ------------------------------------------------------------------ output
@@ -415,7 +439,7 @@ def _parse_contraindications(value: Any) -> dict[str, bool]:
 
 def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return read_text(path)
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
         raise PatientError(

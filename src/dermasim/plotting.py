@@ -31,7 +31,38 @@ class Solution(Protocol):
     def quantiles(self, endpoint: str) -> np.ndarray: ...
 
 
-__all__ = ["plot_comparison", "plot_power_curve", "plot_sensitivity", "plot_solution"]
+__all__ = [
+    "PLAIN_LABELS",
+    "plain_label",
+    "plot_comparison",
+    "plot_panels",
+    "plot_plan",
+    "plot_power_curve",
+    "plot_sensitivity",
+    "plot_solution",
+]
+
+#: Endpoint -> the words a clinician reads on an axis.
+PLAIN_LABELS: dict[str, str] = {
+    "collagen_density": "collagen, % change from before treatment",
+    "collagen_content": "collagen, % of a young adult's",
+    "papillary_collagen": "upper-dermis collagen, % change from before treatment",
+    "collagen_I": "type I collagen, % change from before treatment",
+    "collagen_III": "type III collagen, % change from before treatment",
+    "elastin": "elastic fibres, % change from before treatment",
+    "tropoelastin": "new elastin (tropoelastin), % change from before treatment",
+    "epidermal_thickness": "epidermis thickness, % change from before treatment",
+    "dermal_thickness": "dermis thickness, mm (filler gel included)",
+    "inflammation": "inflammation (arbitrary units)",
+    "redness": "redness and swelling (arbitrary units)",
+    "scar_grade": "acne-scar grade (0 none to 4 severe)",
+}
+
+
+def plain_label(endpoint: str) -> str:
+    """The plain-language axis label of an endpoint (its name if it has none)."""
+    return PLAIN_LABELS.get(endpoint, endpoint)
+
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -107,23 +138,115 @@ def plot_comparison(
     solutions: Mapping[str, Solution],
     endpoint: str = "collagen_density",
     path: str | os.PathLike[str] | None = None,
+    title: str | None = None,
 ) -> Figure:
-    """Median and 5-95% band of one endpoint for several protocols on one axis."""
+    """Median and 5-95% band of one endpoint for several protocols on one axis, with each
+    protocol's session days marked under the curves; ``title`` (e.g. the patient) heads it."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8, 4.5))
+    marks = []
     for label, sol in solutions.items():
         p05, p50, p95 = sol.quantiles(endpoint)
         t = sol.times / DAYS_PER_MONTH
         (line,) = ax.plot(t, p50, lw=1.6, label=label)
         ax.fill_between(t, p05, p95, alpha=0.12, color=line.get_color())
-    unit = next(iter(solutions.values())).dataset[endpoint].attrs["units"]
+        marks.append((sol.dataset["session_day"].values / DAYS_PER_MONTH, line.get_color()))
+    for k, (days, color) in enumerate(marks):  # session ticks, one row per protocol
+        ax.plot(days, np.full(len(days), -0.04 - 0.03 * k), "|", color=color, ms=8,
+                transform=ax.get_xaxis_transform(), clip_on=False)  # fmt: skip
     ax.axhline(0.0, color="0.3", lw=0.8)
-    ax.set_xlabel("month of simulation")
-    ax.set_ylabel(f"{endpoint} [{unit}]")
+    ax.set_xlabel(
+        "months from the first session (ticks below: sessions)", labelpad=6 + 8 * len(marks)
+    )
+    ax.set_ylabel(plain_label(endpoint))
     first = next(iter(solutions.values())).dataset.attrs.get("parameters", "")
-    ax.set_title(f"{endpoint}: median and 5-95% interval ({first}; not medical advice)", fontsize=9)
+    heading = f"{title}\n" if title else ""
+    ax.set_title(f"{heading}median and 5-95% interval ({first}; not medical advice)", fontsize=9)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
+    fig.tight_layout()
+    _save(fig, path)
+    return fig
+
+
+def plot_panels(
+    solutions: Mapping[str, Solution],
+    endpoint: str = "collagen_density",
+    days: Mapping[str, float] | None = None,
+    path: str | os.PathLike[str] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """One panel per protocol on a shared axis: the endpoint's median and 5-95% band over
+    time, the sessions as dotted lines, and a dot with its interval at each reporting day
+    (``days``: label -> day, e.g. ``{"3 mo": 90}``); ``title`` (the patient) heads it."""
+    plt = _pyplot()
+    n = len(solutions)
+    cols = min(n, 3)
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(4.2 * cols, 3.0 * rows + 0.6), squeeze=False, sharex=True, sharey=True
+    )
+    for ax, (label, sol) in zip(axes.flat, solutions.items(), strict=False):
+        p05, p50, p95 = sol.quantiles(endpoint)
+        t = sol.times / DAYS_PER_MONTH
+        ax.fill_between(t, p05, p95, alpha=0.2, color="C0")
+        ax.plot(t, p50, lw=1.5, color="C0")
+        for day in sol.dataset["session_day"].values:
+            ax.axvline(day / DAYS_PER_MONTH, color="0.5", lw=0.6, ls=":")
+        for day in (days or {}).values():
+            column = int(np.searchsorted(sol.times, day))
+            if column < len(sol.times) and sol.times[column] == day:
+                ax.errorbar(
+                    day / DAYS_PER_MONTH, p50[column],
+                    yerr=[[p50[column] - p05[column]], [p95[column] - p50[column]]],
+                    fmt="o", color="C3", ms=4, capsize=3,
+                )  # fmt: skip
+        ax.axhline(0.0, color="0.3", lw=0.8)
+        ax.set_title(label, fontsize=8)
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("months from the first session")
+    for ax in axes[:, 0]:
+        ax.set_ylabel(plain_label(endpoint), fontsize=8)
+    parameters = next(iter(solutions.values())).dataset.attrs.get("parameters", "")
+    heading = f"{title}: " if title else ""
+    fig.suptitle(
+        f"{heading}median and 5-95% interval; dotted lines: sessions "
+        f"({parameters}; not medical advice)",
+        fontsize=9,
+    )
+    fig.tight_layout()
+    _save(fig, path)
+    return fig
+
+
+def plot_plan(data: Mapping[str, Any], path: str | os.PathLike[str] | None = None) -> Figure:
+    """Dot-and-interval chart of a plan (the ``dermasim.plan/1`` object): the gain at the
+    horizon (left) and the course's total downtime (right) of the baselines and each plan,
+    medians with 5-95% intervals."""
+    plt = _pyplot()
+    rows = [b for b in data["baselines"] if "gain" in b] + list(data["plans"])
+    labels = [r.get("name") or f"plan {r['rank']}" for r in rows]
+    fig, (left, right) = plt.subplots(
+        1, 2, figsize=(9, 0.45 * len(rows) + 1.6), sharey=True, gridspec_kw={"width_ratios": [2, 1]}
+    )
+    y = np.arange(len(rows))[::-1]
+    for ax, key in ((left, "gain"), (right, "total_downtime_days")):
+        med = np.array([r[key]["median"] for r in rows])
+        lo = np.array([r[key]["p05"] for r in rows])
+        hi = np.array([r[key]["p95"] for r in rows])
+        colors = ["0.45" if "name" in r else "C0" for r in rows]
+        ax.hlines(y, lo, hi, colors=colors, lw=2)
+        ax.scatter(med, y, c=colors, zorder=3)
+        ax.grid(alpha=0.3, axis="x")
+    left.set_yticks(y, labels)
+    gain = rows[0]["gain"]
+    left.set_xlabel(f"{plain_label(gain['endpoint'])}\nat day {gain['t_days']:g}")
+    right.set_xlabel("days of redness over the course")
+    left.axvline(rows[0]["gain"]["median"], color="0.6", lw=0.8, ls=":")
+    fig.suptitle(f"{data.get('title', data['concern'])} (not medical advice)", fontsize=9)
     fig.tight_layout()
     _save(fig, path)
     return fig

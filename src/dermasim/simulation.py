@@ -80,6 +80,22 @@ def _check_draws(draws: Any, limit: int = MAX_DRAWS) -> int:
     return int(draws)
 
 
+#: Fewer draws than this give a warning: the 5th and 95th percentiles then rest on the two or
+#: three most extreme draws.
+MIN_RELIABLE_DRAWS = 50
+
+
+def warn_if_few_draws(draws: int) -> None:
+    """Log a warning when ``draws`` is too few for the reported percentiles."""
+    if draws < MIN_RELIABLE_DRAWS:
+        logger.warning(
+            "%d draws: the 5th and 95th percentiles rest on the few most extreme draws and are "
+            "unreliable below %d (the default is 200)",
+            draws,
+            MIN_RELIABLE_DRAWS,
+        )
+
+
 def _check_seed(seed: Any) -> int:
     if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
         raise SimulationError(invalid_value("seed", seed, "a non-negative integer", "seed = 0"))
@@ -403,6 +419,8 @@ def simulate(
     '%'
     """
     ps = load_parameters(parameters)
+    if isinstance(draws, int) and not isinstance(draws, bool):
+        warn_if_few_draws(draws)
     sim = Simulation(
         protocol=_as_protocol(protocol),
         patient=_as_patient(patient),

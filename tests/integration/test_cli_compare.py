@@ -154,3 +154,51 @@ def test_help_exits_0(capsys):
     out = capsys.readouterr().out
     for command in ("simulate", "compare", "protocols", "cite"):
         assert command in out
+
+
+def test_compare_pairs_each_protocol_with_the_first_on_the_same_draws(capsys):
+    data = run_json(capsys, MN, "none", "--draws", "20", "--days", "200", "--seed", "2")
+    assert data["reference"] == MN and data["better"] == "higher"
+    first, second = data["rows"]
+    assert "vs_reference" not in first
+    paired = second["vs_reference"]["6 mo"]
+    assert paired["day"] == 180
+    sols = [
+        dermasim.simulate(p, days=200, draws=20, seed=2, at=[180]).values("collagen_density")
+        for p in (MN, "none")
+    ]
+    column = list(dermasim.simulate(MN, days=200, draws=20, seed=2, at=[180]).times).index(180.0)
+    diff = sols[1][:, column] - sols[0][:, column]
+    assert paired["median"] == np.median(diff)
+    assert paired["p_better"] == np.mean(diff > 0)  # no treatment beats needling in no draw
+    assert paired["p_better"] == 0.0
+
+
+def test_compare_any_endpoint_and_lower_is_better_for_the_scar_grade(capsys, tmp_path):
+    patient = tmp_path / "scars.toml"
+    patient.write_text('age = 30\nsex = "female"\nsite = "cheek"\nacne_scars = 3\n')
+    data = run_json(
+        capsys, MN, "none", "-p", str(patient), "--endpoint", "scar_grade",
+        "--draws", "10", "--days", "100",
+    )  # fmt: skip
+    assert data["endpoint"] == "scar_grade" and data["better"] == "lower"
+    assert data["rows"][1]["vs_reference"]["3 mo"]["p_better"] == 0.0  # untreated scars stay
+    rc = main(["compare", MN, "--endpoint", "scar_grade"])  # a patient without scars
+    err = capsys.readouterr().err
+    assert rc == 2 and "endpoint = 'scar_grade'" in err and err.count("\n") == 1
+
+
+def test_a_blocked_protocol_is_a_row_not_an_abort(capsys, tmp_path):
+    patient = tmp_path / "fish.toml"
+    patient.write_text('age = 45\nsex = "female"\nsite = "cheek"\nfish_allergy = true\n')
+    data = run_json(
+        capsys, MN, "pn-standard", "1 x microneedling 2.5 mm", "-p", str(patient),
+        "--draws", "6", "--days", "100",
+    )  # fmt: skip
+    status = [r["status"] for r in data["rows"]]
+    assert status == ["simulated", "not a candidate", "not a candidate"]
+    assert "fish_allergy" in data["rows"][1]["reason"]
+    assert "cheek skin (1.98 mm" in data["rows"][2]["reason"]
+    rc = main(["compare", "pn-standard", "-p", str(patient)])
+    err = capsys.readouterr().err
+    assert rc == 2 and "no protocol of the comparison may be simulated" in err

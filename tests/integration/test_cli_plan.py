@@ -90,3 +90,18 @@ def test_bad_plan_input_exits_2_with_one_line(capsys, argv, needle):
     assert rc == 2
     assert out == ""
     assert err.count("\n") == 1 and needle in err
+
+
+def test_plan_report_is_written_with_the_acceptance_command(capsys, tmp_path):
+    target = tmp_path / "out" / "plan.html"
+    rc, out, err = _run(
+        capsys,
+        [
+            "plan", str(EXAMPLES / "patient.toml"), "--concern", "fine_lines",
+            "--treatments", "pn,filler", "--draws", "30", "--report", str(target),
+        ],
+    )  # fmt: skip
+    assert rc == 0, err
+    assert f"wrote {target}" in out
+    html = target.read_text(encoding="utf-8")
+    assert '<section id="plans">' in html and "not medical advice" in html

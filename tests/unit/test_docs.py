@@ -110,3 +110,23 @@ def test_docs_links_resolve():
     for page in [ROOT / "README.md", ROOT / "CHANGELOG.md", *DOCS.glob("*.md")]:
         for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", _read(page)):
             assert (page.parent / target).exists(), f"{page.name}: {target}"
+
+
+def _anchors(page):
+    """GitHub's heading anchors of a Markdown page (lower case, punctuation dropped, spaces
+    to hyphens), outside code blocks."""
+    anchors, fenced = set(), False
+    for line in _read(page).splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and line.startswith("#"):
+            title = line.lstrip("#").strip().lower()
+            anchors.add(re.sub(r"[^\w\- ]", "", title).replace(" ", "-"))
+    return anchors
+
+
+def test_docs_anchors_resolve():
+    for page in [ROOT / "README.md", ROOT / "CHANGELOG.md", *DOCS.glob("*.md")]:
+        for target, anchor in re.findall(r"\]\(([^)#:]*)#([^)]+)\)", _read(page)):
+            linked = page if not target else page.parent / target
+            assert anchor in _anchors(linked), f"{page.name}: {target}#{anchor}"

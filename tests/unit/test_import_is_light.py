@@ -16,6 +16,8 @@ HEAVY = (
     "dermasim.cohort",
     "dermasim.compare",
     "dermasim.plan",
+    "dermasim.report",
+    "jinja2",
 )
 
 

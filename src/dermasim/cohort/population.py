@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from .._files import looks_like_path
+from .._files import loads_toml, looks_like_path, read_text, toml_problem
 from ..errors import DermasimError, PatientError, invalid_value
 from ..parameters import ParameterSet
 from ..parameters.variability import individual_values
@@ -475,7 +475,7 @@ def _typed(row: Mapping[str, str | None]) -> dict[str, Any]:
 
 def _read_text(path: Path, field: str, example: str) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return read_text(path)
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
         raise CohortError(
@@ -489,10 +489,11 @@ def _read_toml(source: str | os.PathLike[str]) -> dict[str, Any]:
     if path is not None:
         text = _read_text(path, "spec", "trial.toml")
     try:
-        return tomllib.loads(text)
+        return loads_toml(text)
     except tomllib.TOMLDecodeError as exc:
+        shown = str(path) if path is not None else str(source)[:60]
         raise CohortError(
-            invalid_value("spec", str(source)[:60], f"valid TOML ({exc})", "[cohort]")
+            invalid_value("spec", shown, f"valid TOML ({toml_problem(exc)})", "[cohort]")
         ) from None
 
 

@@ -99,7 +99,7 @@ def plan(
         ``to_json_dict()`` gives the ``dermasim.plan/1`` object.
     """
     from ..errors import SimulationError, invalid_value
-    from ..simulation import _as_patient, _check_draws, _check_seed
+    from ..simulation import _as_patient, _check_draws, _check_seed, warn_if_few_draws
 
     person = _as_patient(patient)
     chosen = concern if isinstance(concern, Concern) else get_concern(concern)
@@ -108,6 +108,7 @@ def plan(
         raise SimulationError(
             invalid_value("horizon", horizon, "30 days to 3 years", '--horizon "12 months"')
         )
+    warn_if_few_draws(_check_draws(draws))
     return search(
         person,
         chosen,

@@ -189,6 +189,10 @@ class Protocol:
         days = [day for course in self.courses for day in course.session_days()]
         return max(days) if days else None
 
+    def __repr__(self) -> str:
+        """``Protocol.parse('<compact string>')``: the protocol as the string that builds it."""
+        return f"Protocol.parse({str(self)!r})"
+
     def __str__(self) -> str:
         """Canonical compact string; ``"no treatment"`` when there are no courses."""
         return compact_string(self.courses)

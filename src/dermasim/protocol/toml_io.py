@@ -48,7 +48,7 @@ from typing import Any
 
 import tomli_w
 
-from .._files import looks_like_path
+from .._files import loads_toml, looks_like_path, read_text, toml_problem
 from ..errors import ProtocolError, invalid_value
 from ..units import to_cm2, to_days, to_mg_per_cm2, to_mg_per_ml, to_minutes, to_ml, to_mm
 from .course import COURSE_FIELDS, Course, compact_string, make_course
@@ -184,7 +184,7 @@ def _read_source(source: str | os.PathLike[str]) -> str:
     if path is None:
         return source  # type: ignore[return-value]
     try:
-        return path.read_text(encoding="utf-8")
+        return read_text(path)
     except FileNotFoundError:
         raise ProtocolError(
             invalid_value(
@@ -219,11 +219,19 @@ def toml_fields(source: str | os.PathLike[str]) -> dict[str, Any]:
     """
     text = _read_source(source)
     try:
-        data = tomllib.loads(text)
+        data = loads_toml(text)
     except tomllib.TOMLDecodeError as exc:
-        reason = " ".join(str(exc).split())
+        if isinstance(source, os.PathLike) or text is not source:
+            raise ProtocolError(
+                invalid_value(
+                    "protocol file",
+                    str(source),
+                    f"valid TOML ({toml_problem(exc)})",
+                    "protocol file = plan.toml",
+                )
+            ) from None
         raise ProtocolError(
-            f"protocol TOML is malformed: {reason}; for example {_TOML_EXAMPLE}"
+            f"protocol TOML is malformed: {toml_problem(exc)}; for example {_TOML_EXAMPLE}"
         ) from None
     return protocol_fields(data)
 

@@ -1,0 +1,248 @@
+"""The plan report: one self-contained HTML file to hand to a patient or a colleague.
+
+Sections, in order: the patient and her skin at the site; the candidacy screen; the concern
+and how it is measured; the baselines and plans; two figures (the plans' gains and downtime,
+and the time course of no treatment, the standard course and plan 1); downtime per session;
+the evidence behind the numbers; what is assumed; the method and provenance; the disclaimer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+from ..plan.result import Plan
+from ..plotting import plain_label, plot_comparison, plot_plan
+from ..references import load_evidence
+from ..simulation import Simulation
+from .render import embed_figure, render, write_html
+
+__all__ = ["SECTIONS", "plan_report_html", "write_plan_report"]
+
+#: Ids of the report's sections, in order (each is an ``<section id=...>``).
+SECTIONS = (
+    "patient",
+    "screen",
+    "concern",
+    "plans",
+    "figures",
+    "downtime",
+    "evidence",
+    "assumptions",
+    "method",
+    "disclaimer",
+)
+
+#: Sites whose thickness is taken from the cheek (``dermasim.geometry``: no evidence row).
+_CHEEK_LIKE = ("neck", "decolletage", "dorsal_hand")
+
+
+def _interval(q: dict[str, float] | None, digits: int = 1) -> str:
+    if q is None:
+        return "-"
+    return f"{q['median']:.{digits}f} [{q['p05']:.{digits}f}, {q['p95']:.{digits}f}]"
+
+
+def _rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for base in data["baselines"]:
+        blocked = "gain" not in base
+        out.append(
+            {
+                "label": base["name"],
+                "protocol": base["protocol"],
+                "sessions": "-" if blocked else base["sessions"],
+                "downtime": "-" if blocked else _interval(base["downtime_days"]),
+                "total": "-" if blocked else _interval(base["total_downtime_days"]),
+                "gain": "not a candidate: " + "; ".join(base["screen"]["reasons"])
+                if blocked
+                else _interval(base["gain"]),
+                "vs_standard": "-",
+                "p_better": "-",
+                "tie": "",
+                "notes": [] if blocked else base["screen"]["reasons"],
+                "baseline": True,
+            }
+        )
+    for row in data["plans"]:
+        vs = row["vs_standard"]
+        out.append(
+            {
+                "label": f"plan {row['rank']}",
+                "protocol": row["protocol"],
+                "sessions": row["sessions"],
+                "downtime": _interval(row["downtime_days"]),
+                "total": _interval(row["total_downtime_days"]),
+                "gain": _interval(row["gain"]),
+                "vs_standard": _interval(vs),
+                "p_better": "-" if vs is None else f"{vs['p_better']:.2f}",
+                "tie": "cannot be told apart from plan 1"
+                if row["rank"] > 1 and row["indistinguishable_from_best"]
+                else "",
+                "notes": row["screen"]["reasons"] + row["evidence"],
+                "baseline": False,
+            }
+        )
+    return out
+
+
+def _footnotes(rows: list[dict[str, Any]]) -> list[str]:
+    """Replace each row's notes by footnote numbers; return the footnotes in order.
+
+    A note that every course shares (a caution about the patient) becomes one footnote
+    shared by all rows."""
+    notes: list[str] = []
+    for row in rows:
+        marks = []
+        for note in row["notes"]:
+            if note not in notes:
+                notes.append(note)
+            marks.append(notes.index(note) + 1)
+        row["marks"] = marks
+    return notes
+
+
+def _patient_rows(plan: Plan) -> list[tuple[str, str]]:
+    p = plan.patient
+    flags = [f.replace("_", " ") for f in p.flags]
+    return [
+        ("age", f"{p.age:g} years"),
+        ("sex", p.sex),
+        ("site", p.site.replace("_", " ")),
+        ("Fitzpatrick type", str(p.fitzpatrick)),
+        ("UV exposure", p.uv_exposure),
+        ("smoker", "yes" if p.smoker else "no"),
+        ("acne scars (Goodman-Baron grade)", str(p.acne_scars) if p.acne_scars else "none"),
+        ("contraindication flags", ", ".join(flags) if flags else "none"),
+    ]
+
+
+def _downtime_by_session(plan: Plan) -> list[dict[str, Any]]:
+    """Median days of redness after each session day of the baselines and plans."""
+    import numpy as np
+
+    out = []
+    named = [("standard", plan.standard)] if plan.standard is not None else []
+    named += [(f"plan {k}", e) for k, e in enumerate(plan.plans, start=1)]
+    for label, evaluation in named:
+        days = sorted(
+            {float(s.day) for s in evaluation.protocol.sessions() if s.day < plan.horizon_days}
+        )
+        medians = np.median(evaluation.downtime, axis=0) if evaluation.downtime.size else []
+        out.append(
+            {
+                "label": label,
+                "sessions": [
+                    {"day": f"{d:g}", "days": f"{m:.1f}"}
+                    for d, m in zip(days, medians, strict=True)
+                ],
+            }
+        )
+    return out
+
+
+def _evidence(plan: Plan) -> dict[str, Any]:
+    rows = {r["id"]: r for r in load_evidence("clinical_endpoints")}
+    concern_rows = [
+        {
+            "id": key,
+            "study": rows[key]["study"],
+            "endpoint": rows[key]["endpoint"],
+            "timepoint": rows[key]["timepoint"],
+            "status": rows[key]["status"],
+        }
+        for key in plan.concern.rows
+        if key in rows
+    ]
+    ps = plan.parameters
+    grades: dict[str, int] = {}
+    for name in ps:
+        grades[ps[name].evidence] = grades.get(ps[name].evidence, 0) + 1
+    fitted = getattr(ps, "fitted", ())
+    return {
+        "rows": concern_rows,
+        "grades": sorted(grades.items(), key=lambda kv: -kv[1]),
+        "n_parameters": len(ps),
+        "n_fitted": len(fitted),
+        "treatment_notes": sorted({n for row in plan.rows() for n in row["evidence"]}),
+    }
+
+
+def _assumptions(plan: Plan) -> list[str]:
+    out = [
+        "The concern is scored by one model endpoint, the one through which the calibration "
+        f"reads its evidence rows: {plan.concern.note}.",
+        f"Standard course: {plan.concern.standard_source}.",
+        "A depth above 0.9 of the skin's thickness is flagged as beyond the usual range "
+        "(assumed); deeper than the skin is refused.",
+        "Smoking speeds skin ageing in the model but does not slow healing: no evidence row "
+        "gives a number, so a smoker's response may be overstated.",
+        "Between-patient variability is carried only where evidence sets it (fibroblast "
+        "deposition, channel closure); the intervals describe what the evidence leaves "
+        "uncertain about a patient like this one, not the spread between patients.",
+    ]
+    if plan.patient.site in _CHEEK_LIKE:
+        out.append(
+            f"The {plan.patient.site}'s skin thickness is taken equal to the cheek's "
+            "(no evidence row for this site)."
+        )
+    if plan.patient.acne_scars:
+        out.append("Scarred skin follows the biology of unscarred skin (no row measures it).")
+    return out
+
+
+def _time_course_figure(plan: Plan) -> str | None:
+    """No treatment, the standard course and plan 1 over the horizon, as a data URI."""
+    chosen = [("no treatment", plan.none)]
+    if plan.standard is not None:
+        chosen.append(("standard", plan.standard))
+    if plan.plans:
+        chosen.append(("plan 1", plan.plans[0]))
+    solutions = {
+        label: Simulation(
+            protocol=evaluation.protocol, patient=plan.patient, parameters=plan.parameters
+        ).run(days=plan.horizon_days, draws=plan.draws, seed=plan.seed)
+        for label, evaluation in chosen
+    }
+    fig = plot_comparison(solutions, endpoint=plan.concern.endpoint, title=plan.patient.describe())
+    return embed_figure(fig)
+
+
+def plan_report_html(plan: Plan, *, created: dt.datetime | None = None) -> str:
+    """The report of a plan as one HTML document (figures embedded)."""
+    data = plan.to_json_dict()
+    title = f"{plan.patient.describe()}: {plan.concern.name.replace('_', ' ')}"
+    geometry = plan.patient.geometry()
+    rows = _rows(data)
+    footnotes = _footnotes(rows)
+    return render(
+        "plan.html",
+        title=title,
+        created=(created or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC"),
+        data=data,
+        patient=_patient_rows(plan),
+        site=plan.patient.site.replace("_", " "),
+        who=plan.patient.describe(),
+        geometry={
+            "epidermis": f"{geometry.epidermis_mm:.2f}",
+            "dermis": f"{geometry.dermis_mm:.2f}",
+            "total": f"{geometry.total_mm:.2f}",
+        },
+        label=plain_label(plan.concern.endpoint),
+        rows=rows,
+        footnotes=footnotes,
+        plan_figure=embed_figure(plot_plan({**data, "title": title})),
+        course_figure=_time_course_figure(plan),
+        downtime=_downtime_by_session(plan),
+        evidence=_evidence(plan),
+        assumptions=_assumptions(plan),
+        left_out=data["search_space"]["left_out"],
+        sections=SECTIONS,
+    )
+
+
+def write_plan_report(plan: Plan, path: str | os.PathLike[str]) -> Path:
+    """Write the plan's report to ``path`` (atomically) and return the path."""
+    return write_html(path, plan_report_html(plan))
