@@ -20,6 +20,7 @@ import typer
 from .cli_cohort import register as register_research_commands
 from .cli_plan import register as register_planning_commands
 from .cli_support import check_out as _check_out
+from .cli_support import check_report_path as _check_report_path
 from .cli_support import console as _console
 from .cli_support import parse_at as _parse_at
 from .cli_support import parse_days as _parse_days
@@ -59,6 +60,10 @@ OutOption = Annotated[
     Path | None, typer.Option("--out", help="Folder for NetCDF, JSON and figures.")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object to stdout.")]
+ReportOption = Annotated[
+    Path | None,
+    typer.Option("--report", help="Also write one self-contained HTML report (FILE.html)."),
+]
 ParametersOption = Annotated[
     str,
     typer.Option(
@@ -110,6 +115,7 @@ def simulate(
     parameters: ParametersOption = "posterior",
     json_out: JsonOption = False,
     out: OutOption = None,
+    report_path: ReportOption = None,
 ) -> None:
     """Simulate one protocol for one patient: endpoints as median and 5-95% interval."""
     from .protocol import Protocol
@@ -117,6 +123,8 @@ def simulate(
 
     days = _parse_days(days_text)
     _check_out(out)
+    if report_path is not None:
+        _check_report_path(report_path)
     proto = Protocol.load(protocol)
     person = _load_patient(patient)
     report = _parse_at(at, days)
@@ -134,10 +142,24 @@ def simulate(
             sol.to_netcdf(staged / "simulation.nc")
             _write_json(staged / "simulation.json", payload)
             plt.close(sol.plot(path=staged / "simulation.png"))
+    if report_path is not None:
+        from .compare import Comparison
+        from .parameters import load_parameters
+        from .report import write_comparison_report
+
+        one = Comparison(
+            patient=person,
+            protocols={protocol: proto},
+            solutions={protocol: sol},
+            parameters=load_parameters(parameters),
+        )
+        write_comparison_report(one, report_path)
     if json_out:
         sys.stdout.write(json.dumps(payload) + "\n")
         return
     _print_simulation(payload, person.describe(), out)
+    if report_path is not None:
+        _console().print(f"wrote {report_path}")
 
 
 def _print_simulation(payload: dict[str, Any], who: str, out: Path | None) -> None:
@@ -190,6 +212,7 @@ def compare(
     ] = "collagen_density",
     json_out: JsonOption = False,
     out: OutOption = None,
+    report_path: ReportOption = None,
 ) -> None:
     """Compare protocols: an endpoint at 3, 6, 12 and 24 months, downtime, and the paired
     difference from the first protocol with P(better)."""
@@ -197,6 +220,8 @@ def compare(
 
     days = _parse_days(days_text)
     _check_out(out)
+    if report_path is not None:
+        _check_report_path(report_path)
     person = _load_patient(patient)
     console = _console(stderr=True)
     show = console.is_terminal and not json_out
@@ -238,10 +263,16 @@ def compare(
         with OutputSet(out, "compare") as staged:
             result.write(staged)
             _write_json(staged / "compare.json", payload)
+    if report_path is not None:
+        from .report import write_comparison_report
+
+        write_comparison_report(result, report_path)
     if json_out:
         sys.stdout.write(json.dumps(payload) + "\n")
         return
     _print_comparison(payload, person.describe(), out)
+    if report_path is not None:
+        _console().print(f"wrote {report_path}")
 
 
 def _print_comparison(payload: dict[str, Any], who: str, out: Path | None) -> None:

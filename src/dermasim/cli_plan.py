@@ -1,4 +1,4 @@
-"""The practitioner's commands: ``dermasim plan`` and ``dermasim screen``.
+"""The practitioner's commands: ``dermasim plan``, ``dermasim screen`` and ``dermasim report``.
 
 Registered on the ``dermasim`` app by :mod:`dermasim.cli`; thin shells over
 :func:`dermasim.plan.plan` and :func:`dermasim.plan.screen`.
@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .cli_support import check_report_path, console, progress_bar
+from .cli_support import check_report_path, console, parse_days, progress_bar
 
 __all__ = ["register"]
 
@@ -231,7 +231,70 @@ def screen(
     show.print(DISCLAIMER)
 
 
+def report(
+    protocols: Annotated[
+        list[str] | None,
+        typer.Argument(help="Protocols to report on (none: the bundled set); not with --concern."),
+    ] = None,
+    *,
+    out: Annotated[Path, typer.Option("--out", help="The HTML file to write (FILE.html).")],
+    patient: Annotated[
+        Path | None, typer.Option("--patient", "-p", help="Patient TOML file.")
+    ] = None,
+    concern: Annotated[
+        str | None,
+        typer.Option("--concern", help="Plan for this concern instead (as dermasim plan)."),
+    ] = None,
+    days_text: Annotated[
+        str, typer.Option("--days", help="Horizon of a comparison: days or a duration.")
+    ] = "730",
+    draws: Annotated[int, typer.Option("--draws", help="Parameter draws.")] = 200,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the parameter draws.")] = 0,
+    parameters: Annotated[
+        str, typer.Option("--parameters", help="'posterior', 'prior', or a .npz file.")
+    ] = "posterior",
+) -> None:
+    """Write one self-contained HTML report: of a plan (--concern) or of the protocols."""
+    from .errors import SimulationError, invalid_value
+
+    check_report_path(out)
+    person = _load(patient)
+    if concern is not None:
+        if protocols:
+            raise SimulationError(
+                invalid_value(
+                    "PROTOCOL",
+                    " ".join(protocols),
+                    "no protocols with --concern (the planner chooses them)",
+                    "dermasim report -p patient.toml --concern fine_lines --out plan.html",
+                )
+            )
+        from .plan import plan as run_plan
+        from .report import write_plan_report
+
+        with progress_bar("simulating courses", unit="courses") as step:
+            result = run_plan(
+                person, concern, draws=draws, seed=seed, parameters=parameters, progress=step
+            )
+        write_plan_report(result, out)
+    else:
+        from .compare import compare_protocols
+        from .report import write_comparison_report
+
+        comparison = compare_protocols(
+            protocols or None,
+            person,
+            days=parse_days(days_text),
+            draws=draws,
+            seed=seed,
+            parameters=parameters,
+        )
+        write_comparison_report(comparison, out)
+    console().print(f"wrote {out}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the practitioner's commands to the ``dermasim`` app."""
     app.command()(plan)
     app.command()(screen)
+    app.command()(report)

@@ -84,6 +84,7 @@ class Comparison:
     solutions: dict[str, Solution]
     endpoint: str = "collagen_density"
     blocked: dict[str, str] = field(default_factory=dict)
+    parameters: ParameterSet | None = None
 
     @property
     def reference(self) -> str | None:
@@ -300,4 +301,5 @@ def compare_protocols(
         solutions=solutions,
         endpoint=endpoint,
         blocked=blocked,
+        parameters=ps,
     )

@@ -211,11 +211,11 @@ def plot_panels(
     for ax in axes[:, 0]:
         ax.set_ylabel(plain_label(endpoint), fontsize=8)
     parameters = next(iter(solutions.values())).dataset.attrs.get("parameters", "")
-    heading = f"{title}: " if title else ""
+    heading = f"{title}\n" if title else ""
     fig.suptitle(
-        f"{heading}median and 5-95% interval; dotted lines: sessions "
+        f"{heading}median and 5-95% interval; dotted lines: sessions\n"
         f"({parameters}; not medical advice)",
-        fontsize=9,
+        fontsize=8,
     )
     fig.tight_layout()
     _save(fig, path)

@@ -79,6 +79,7 @@ def test_cli_reference_covers_every_command():
         "sensitivity",
         "plan",
         "screen",
+        "report",
     }
     for name in commands:
         assert re.search(rf"^## dermasim {name}\b", text, re.MULTILINE), name

@@ -17,6 +17,7 @@ from ..plan.result import Plan
 from ..plotting import plain_label, plot_comparison, plot_plan
 from ..references import load_evidence
 from ..simulation import Simulation
+from .common import interval, parameter_evidence, patient_assumptions, patient_rows, skin
 from .render import embed_figure, render, write_html
 
 __all__ = ["SECTIONS", "plan_report_html", "write_plan_report"]
@@ -35,15 +36,6 @@ SECTIONS = (
     "disclaimer",
 )
 
-#: Sites whose thickness is taken from the cheek (``dermasim.geometry``: no evidence row).
-_CHEEK_LIKE = ("neck", "decolletage", "dorsal_hand")
-
-
-def _interval(q: dict[str, float] | None, digits: int = 1) -> str:
-    if q is None:
-        return "-"
-    return f"{q['median']:.{digits}f} [{q['p05']:.{digits}f}, {q['p95']:.{digits}f}]"
-
 
 def _rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
@@ -54,11 +46,11 @@ def _rows(data: dict[str, Any]) -> list[dict[str, Any]]:
                 "label": base["name"],
                 "protocol": base["protocol"],
                 "sessions": "-" if blocked else base["sessions"],
-                "downtime": "-" if blocked else _interval(base["downtime_days"]),
-                "total": "-" if blocked else _interval(base["total_downtime_days"]),
+                "downtime": "-" if blocked else interval(base["downtime_days"]),
+                "total": "-" if blocked else interval(base["total_downtime_days"]),
                 "gain": "not a candidate: " + "; ".join(base["screen"]["reasons"])
                 if blocked
-                else _interval(base["gain"]),
+                else interval(base["gain"]),
                 "vs_standard": "-",
                 "p_better": "-",
                 "tie": "",
@@ -73,10 +65,10 @@ def _rows(data: dict[str, Any]) -> list[dict[str, Any]]:
                 "label": f"plan {row['rank']}",
                 "protocol": row["protocol"],
                 "sessions": row["sessions"],
-                "downtime": _interval(row["downtime_days"]),
-                "total": _interval(row["total_downtime_days"]),
-                "gain": _interval(row["gain"]),
-                "vs_standard": _interval(vs),
+                "downtime": interval(row["downtime_days"]),
+                "total": interval(row["total_downtime_days"]),
+                "gain": interval(row["gain"]),
+                "vs_standard": interval(vs),
                 "p_better": "-" if vs is None else f"{vs['p_better']:.2f}",
                 "tie": "cannot be told apart from plan 1"
                 if row["rank"] > 1 and row["indistinguishable_from_best"]
@@ -102,21 +94,6 @@ def _footnotes(rows: list[dict[str, Any]]) -> list[str]:
             marks.append(notes.index(note) + 1)
         row["marks"] = marks
     return notes
-
-
-def _patient_rows(plan: Plan) -> list[tuple[str, str]]:
-    p = plan.patient
-    flags = [f.replace("_", " ") for f in p.flags]
-    return [
-        ("age", f"{p.age:g} years"),
-        ("sex", p.sex),
-        ("site", p.site.replace("_", " ")),
-        ("Fitzpatrick type", str(p.fitzpatrick)),
-        ("UV exposure", p.uv_exposure),
-        ("smoker", "yes" if p.smoker else "no"),
-        ("acne scars (Goodman-Baron grade)", str(p.acne_scars) if p.acne_scars else "none"),
-        ("contraindication flags", ", ".join(flags) if flags else "none"),
-    ]
 
 
 def _downtime_by_session(plan: Plan) -> list[dict[str, Any]]:
@@ -156,41 +133,22 @@ def _evidence(plan: Plan) -> dict[str, Any]:
         for key in plan.concern.rows
         if key in rows
     ]
-    ps = plan.parameters
-    grades: dict[str, int] = {}
-    for name in ps:
-        grades[ps[name].evidence] = grades.get(ps[name].evidence, 0) + 1
-    fitted = getattr(ps, "fitted", ())
     return {
         "rows": concern_rows,
-        "grades": sorted(grades.items(), key=lambda kv: -kv[1]),
-        "n_parameters": len(ps),
-        "n_fitted": len(fitted),
+        **parameter_evidence(plan.parameters),
         "treatment_notes": sorted({n for row in plan.rows() for n in row["evidence"]}),
     }
 
 
 def _assumptions(plan: Plan) -> list[str]:
-    out = [
+    return [
         "The concern is scored by one model endpoint, the one through which the calibration "
         f"reads its evidence rows: {plan.concern.note}.",
         f"Standard course: {plan.concern.standard_source}.",
         "A depth above 0.9 of the skin's thickness is flagged as beyond the usual range "
         "(assumed); deeper than the skin is refused.",
-        "Smoking speeds skin ageing in the model but does not slow healing: no evidence row "
-        "gives a number, so a smoker's response may be overstated.",
-        "Between-patient variability is carried only where evidence sets it (fibroblast "
-        "deposition, channel closure); the intervals describe what the evidence leaves "
-        "uncertain about a patient like this one, not the spread between patients.",
+        *patient_assumptions(plan.patient),
     ]
-    if plan.patient.site in _CHEEK_LIKE:
-        out.append(
-            f"The {plan.patient.site}'s skin thickness is taken equal to the cheek's "
-            "(no evidence row for this site)."
-        )
-    if plan.patient.acne_scars:
-        out.append("Scarred skin follows the biology of unscarred skin (no row measures it).")
-    return out
 
 
 def _time_course_figure(plan: Plan) -> str | None:
@@ -214,7 +172,6 @@ def plan_report_html(plan: Plan, *, created: dt.datetime | None = None) -> str:
     """The report of a plan as one HTML document (figures embedded)."""
     data = plan.to_json_dict()
     title = f"{plan.patient.describe()}: {plan.concern.name.replace('_', ' ')}"
-    geometry = plan.patient.geometry()
     rows = _rows(data)
     footnotes = _footnotes(rows)
     return render(
@@ -222,14 +179,9 @@ def plan_report_html(plan: Plan, *, created: dt.datetime | None = None) -> str:
         title=title,
         created=(created or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC"),
         data=data,
-        patient=_patient_rows(plan),
-        site=plan.patient.site.replace("_", " "),
+        patient=patient_rows(plan.patient),
+        skin=skin(plan.patient),
         who=plan.patient.describe(),
-        geometry={
-            "epidermis": f"{geometry.epidermis_mm:.2f}",
-            "dermis": f"{geometry.dermis_mm:.2f}",
-            "total": f"{geometry.total_mm:.2f}",
-        },
         label=plain_label(plan.concern.endpoint),
         rows=rows,
         footnotes=footnotes,
@@ -239,7 +191,6 @@ def plan_report_html(plan: Plan, *, created: dt.datetime | None = None) -> str:
         evidence=_evidence(plan),
         assumptions=_assumptions(plan),
         left_out=data["search_space"]["left_out"],
-        sections=SECTIONS,
     )
 
 
