@@ -365,6 +365,16 @@ anticoagulants
         """
         return skin_geometry(self.age, self.sex, self.site)
 
+    def _repr_html_(self) -> str:
+        """A notebook's view: the one-line description and the skin at the site."""
+        from html import escape
+
+        g = self.geometry()
+        return (
+            f"<p><b>Patient</b>: {escape(self.describe())}; skin at the site "
+            f"{g.total_mm:.2f} mm (epidermis {g.epidermis_mm:.2f}, dermis {g.dermis_mm:.2f})</p>"
+        )
+
     @property
     def flags(self) -> tuple[str, ...]:
         """Contraindication flags that are set."""

@@ -272,6 +272,48 @@ class Solution:
         }
 
     # ---------------------------------------------------------------- output
+    def to_dataframe(self, at: Sequence[float] | None = None) -> Any:
+        """Every endpoint as a :class:`pandas.DataFrame`, one row per (draw, time), one column
+        per endpoint; ``at`` keeps only those output days.
+
+        Examples
+        --------
+        >>> from dermasim import simulate
+        >>> df = simulate("1 x microneedling 1 mm", days=30, draws=3).to_dataframe(at=[0, 30])
+        >>> df.index.names, len(df)
+        (FrozenList(['draw', 'time']), 6)
+        """
+        data = self.dataset[list(self.endpoints)]
+        if at is not None:
+            data = data.sel(time=self._times_at(at))
+        return data.to_dataframe()
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: what was simulated and the endpoints at the usual report days
+        (median [5th, 95th percentile])."""
+        from html import escape
+
+        attrs = self._arrays.attrs
+        kept = set(self.times.tolist())
+        days = [d for d in (0.0, 90.0, 180.0, 365.0, 730.0) if d in kept]
+        if float(self.times[-1]) not in days:
+            days.append(float(self.times[-1]))  # the horizon
+        head = "".join(f"<th>day {d:g}</th>" for d in days)
+        rows = []
+        for name in self.endpoints:
+            p05, p50, p95 = self.quantiles(name, at=days)
+            cells = "".join(
+                f"<td>{m:.3g} [{lo:.3g}, {hi:.3g}]</td>"
+                for lo, m, hi in zip(p05, p50, p95, strict=True)
+            )
+            rows.append(f"<tr><td>{escape(name)} ({escape(ENDPOINTS[name][0])})</td>{cells}</tr>")
+        return (
+            f"<p><b>dermasim Solution</b>: {escape(str(attrs['protocol']))}; "
+            f"{attrs['draws']} draws, seed {attrs['seed']}, {escape(str(attrs['parameters']))}; "
+            "median [5th, 95th percentile]; not medical advice</p>"
+            f"<table><tr><th>endpoint</th>{head}</tr>{''.join(rows)}</table>"
+        )
+
     def to_netcdf(self, path: str | os.PathLike[str]) -> Path:
         """Write the dataset to NetCDF (atomically: temporary file, then rename).
 

@@ -202,3 +202,19 @@ def test_a_blocked_protocol_is_a_row_not_an_abort(capsys, tmp_path):
     rc = main(["compare", "pn-standard", "-p", str(patient)])
     err = capsys.readouterr().err
     assert rc == 2 and "no protocol of the comparison may be simulated" in err
+
+
+def test_cite_includes_the_studies_the_calibration_is_fitted_to(capsys):
+    from dermasim.calibration.citations import citation_keys
+
+    keys = citation_keys()
+    assert {"Kenkel2021", "Minh2019", "Sibilla2015"} <= set(keys["calibration"])
+    assert "Branchet1990" in keys["geometry"]  # cited once, where first used
+    every = [k for group in keys.values() for k in group]
+    assert len(every) == len(set(every))  # each study once
+    assert main(["cite", "--format", "bibtex"]) == 0
+    bib = capsys.readouterr().out
+    for key in ("Kenkel2021", "Minh2019", "Ablon2018"):
+        assert f"{{{key}," in bib, key
+    assert main(["cite"]) == 0
+    assert "# studies the calibration is fitted to and validated against" in capsys.readouterr().out

@@ -189,6 +189,17 @@ class Protocol:
         days = [day for course in self.courses for day in course.session_days()]
         return max(days) if days else None
 
+    def _repr_html_(self) -> str:
+        """A notebook's view: the compact string and each course's session days."""
+        from html import escape
+
+        items = "".join(
+            f"<li><code>{escape(str(c))}</code>: days "
+            f"{escape(', '.join(f'{d:g}' for d in c.session_days()))}</li>"
+            for c in self.courses
+        )
+        return f"<p><b>Protocol</b> <code>{escape(str(self))}</code></p><ul>{items}</ul>"
+
     def __repr__(self) -> str:
         """``Protocol.parse('<compact string>')``: the protocol as the string that builds it."""
         return f"Protocol.parse({str(self)!r})"

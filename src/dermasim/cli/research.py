@@ -14,8 +14,8 @@ from typing import Annotated, Any
 
 import typer
 
-from .cli_support import check_out, console, parse_at, parse_days, progress_bar, write_json
-from .errors import SimulationError, invalid_value
+from ..errors import SimulationError, invalid_value
+from .support import check_out, console, parse_at, parse_days, progress_bar, write_json
 
 __all__ = ["register"]
 
@@ -98,8 +98,8 @@ def cohort(
     ] = None,
 ) -> None:
     """Simulate a course for a virtual population crossed with parameter draws."""
-    from .cohort import Cohort, run_cohort
-    from .storage import OutputSet
+    from ..cohort import Cohort, run_cohort
+    from ..storage import OutputSet
 
     if spec is not None and patients is not None:
         raise SimulationError(
@@ -111,7 +111,7 @@ def cohort(
             )
         )
     check_out(out)
-    from .model import ENDPOINTS
+    from ..model import ENDPOINTS
 
     if endpoint not in ENDPOINTS:
         raise SimulationError(
@@ -121,7 +121,7 @@ def cohort(
         )
     population: Any = None
     if spec is not None:
-        from .cohort.population import read_cohort_file
+        from ..cohort.population import read_cohort_file
 
         data = read_cohort_file(spec)
         table = data.get("cohort", data)
@@ -201,9 +201,9 @@ def trial(
     ] = None,
 ) -> None:
     """Simulate a parallel-group trial: effect, its interval, and the power curve."""
-    from .cohort.trial import Trial
-    from .compare import file_stems
-    from .storage import OutputSet
+    from ..cohort.trial import Trial
+    from ..compare import file_stems
+    from ..storage import OutputSet
 
     check_out(out)
     design = Trial.from_toml(Path(spec) if spec.endswith(".toml") else spec)
@@ -314,9 +314,9 @@ def sensitivity(
     ] = None,
 ) -> None:
     """Sobol indices (or Morris screening) of one endpoint over the model parameters."""
-    from .cohort.sensitivity import model_sensitivity
-    from .patient import Patient
-    from .storage import OutputSet, atomic_write
+    from ..cohort.sensitivity import model_sensitivity
+    from ..patient import Patient
+    from ..storage import OutputSet, atomic_write
 
     if isinstance(top, bool) or not 1 <= top <= 1000:
         raise SimulationError(invalid_value("--top", top, "an integer from 1 to 1000", "--top 15"))

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .errors import DermasimError, SimulationError, invalid_value
+from ..errors import DermasimError, SimulationError, invalid_value
 
 __all__ = [
     "check_out",
@@ -75,7 +75,7 @@ def check_report_path(path: Path) -> None:
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
-    from .storage import atomic_write
+    from ..storage import atomic_write
 
     def write(tmp: str) -> None:
         Path(tmp).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
@@ -111,7 +111,7 @@ def progress_bar(label: str, unit: str = "chunks") -> Iterator[Callable[[int, in
 def parse_days(text: str, option: str = "--days") -> float:
     """Read a horizon: days (``730``) or a duration (``2 years``, ``18 months``), 1 to 3650
     days; a one-line error naming the option otherwise."""
-    from .units import to_days
+    from ..units import to_days
 
     allowed = "1 to 3650 days, as days or a duration such as 2 years"
     try:
@@ -127,7 +127,7 @@ def parse_at(text: str | None, days: float) -> list[float] | None:
     """Read ``--at`` as comma-separated days (or durations such as ``6 months``)."""
     if text is None:
         return None
-    from .units import to_days
+    from ..units import to_days
 
     values = []
     for item in text.split(","):

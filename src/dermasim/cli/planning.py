@@ -13,23 +13,16 @@ from typing import Annotated, Any
 
 import typer
 
-from .cli_support import check_report_path, console, parse_days, progress_bar
+from .options import DISCLAIMER, load_patient
+from .support import check_report_path, console, parse_days, progress_bar
 
 __all__ = ["register"]
-
-DISCLAIMER = "dermasim is a research and planning aid, not medical advice."
 
 PatientArgument = Annotated[
     Path | None,
     typer.Argument(help="Patient TOML file (default: female, 45, cheek, non-smoker)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object to stdout.")]
-
-
-def _load(path: Path | None) -> Any:
-    from .patient import Patient
-
-    return Patient() if path is None else Patient.from_toml(path)
 
 
 def _q(q: dict[str, float] | None, digits: int = 1) -> str:
@@ -78,11 +71,11 @@ def plan(
 ) -> None:
     """Plan a course for a patient's concern: the screen, two baselines and a Pareto short
     list with P(better than the standard course)."""
-    from .plan import plan as run_plan
+    from ..plan import plan as run_plan
 
     if report is not None:
         check_report_path(report)
-    person = _load(patient)
+    person = load_patient(patient)
     with progress_bar("simulating courses", unit="courses") as step:
         result = run_plan(
             person,
@@ -99,7 +92,7 @@ def plan(
         )
     payload = result.to_json_dict()
     if report is not None:
-        from .report import write_plan_report
+        from ..report import write_plan_report
 
         write_plan_report(result, report)
     if json_out:
@@ -200,11 +193,11 @@ def screen(
     json_out: JsonOption = False,
 ) -> None:
     """Screen a patient for each treatment: contraindications, cautions and depth limits."""
-    from .plan import screen as run_screen
-    from .plan import screen_courses
-    from .protocol import Protocol
+    from ..plan import screen as run_screen
+    from ..plan import screen_courses
+    from ..protocol import Protocol
 
-    person = _load(patient)
+    person = load_patient(patient)
     rows = [r.to_dict() for r in run_screen(person)]
     payload: dict[str, Any] = {
         "schema": "dermasim.screen/1",
@@ -255,10 +248,10 @@ def report(
     ] = "posterior",
 ) -> None:
     """Write one self-contained HTML report: of a plan (--concern) or of the protocols."""
-    from .errors import SimulationError, invalid_value
+    from ..errors import SimulationError, invalid_value
 
     check_report_path(out)
-    person = _load(patient)
+    person = load_patient(patient)
     if concern is not None:
         if protocols:
             raise SimulationError(
@@ -269,8 +262,8 @@ def report(
                     "dermasim report -p patient.toml --concern fine_lines --out plan.html",
                 )
             )
-        from .plan import plan as run_plan
-        from .report import write_plan_report
+        from ..plan import plan as run_plan
+        from ..report import write_plan_report
 
         with progress_bar("simulating courses", unit="courses") as step:
             result = run_plan(
@@ -278,8 +271,8 @@ def report(
             )
         write_plan_report(result, out)
     else:
-        from .compare import compare_protocols
-        from .report import write_comparison_report
+        from ..compare import compare_protocols
+        from ..report import write_comparison_report
 
         comparison = compare_protocols(
             protocols or None,

@@ -1,4 +1,4 @@
-"""The examples in the planning docstrings run as written."""
+"""The examples in these docstrings run as written."""
 
 import doctest
 import importlib
@@ -10,6 +10,7 @@ MODULES = [
     "dermasim.plan.candidacy",
     "dermasim.plan.planner",
     "dermasim.contraindications",
+    "dermasim.calibration.citations",
 ]
 
 
