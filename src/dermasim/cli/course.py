@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -27,6 +26,7 @@ from .options import (
 from .support import check_out as _check_out
 from .support import check_report_path as _check_report_path
 from .support import console as _console
+from .support import finish as _finish
 from .support import parse_at as _parse_at
 from .support import parse_days as _parse_days
 from .support import write_json as _write_json
@@ -91,12 +91,9 @@ def simulate(
             parameters=load_parameters(parameters),
         )
         write_comparison_report(one, report_path)
-    if json_out:
-        sys.stdout.write(json.dumps(payload) + "\n")
-        return
-    _print_simulation(payload, person.describe(), out)
-    if report_path is not None:
-        _console().print(f"wrote {report_path}")
+    _finish(
+        payload, json_out, lambda: _print_simulation(payload, person.describe(), out), report_path
+    )
 
 
 def _print_simulation(payload: dict[str, Any], who: str, out: Path | None) -> None:
@@ -205,12 +202,9 @@ def compare(
         from ..report import write_comparison_report
 
         write_comparison_report(result, report_path)
-    if json_out:
-        sys.stdout.write(json.dumps(payload) + "\n")
-        return
-    _print_comparison(payload, person.describe(), out)
-    if report_path is not None:
-        _console().print(f"wrote {report_path}")
+    _finish(
+        payload, json_out, lambda: _print_comparison(payload, person.describe(), out), report_path
+    )
 
 
 def _print_comparison(payload: dict[str, Any], who: str, out: Path | None) -> None:

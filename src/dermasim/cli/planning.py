@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from .options import DISCLAIMER, load_patient
-from .support import check_report_path, console, parse_days, progress_bar
+from .support import check_report_path, console, finish, parse_days, progress_bar
 
 __all__ = ["register"]
 
@@ -95,12 +95,7 @@ def plan(
         from ..report import write_plan_report
 
         write_plan_report(result, report)
-    if json_out:
-        sys.stdout.write(json.dumps(payload) + "\n")
-        return
-    _print_plan(payload, person.describe())
-    if report is not None:
-        console().print(f"wrote {report}")
+    finish(payload, json_out, lambda: _print_plan(payload, person.describe()), report)
 
 
 def _print_screen(show: Any, rows: list[dict[str, Any]]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ __all__ = [
     "check_out",
     "check_report_path",
     "console",
+    "finish",
     "parse_at",
     "parse_days",
     "progress_bar",
@@ -72,6 +74,22 @@ def check_report_path(path: Path) -> None:
             invalid_value("--report", str(path), "a file name, not a folder", example)
         )
     check_out(path.parent)
+
+
+def finish(
+    payload: dict[str, Any],
+    json_out: bool,
+    show: Callable[[], None],
+    report: Path | None = None,
+) -> None:
+    """End a command: with ``--json`` one JSON line on stdout, else the tables (``show()``) and
+    the report's path when one was written."""
+    if json_out:
+        sys.stdout.write(json.dumps(payload) + "\n")
+        return
+    show()
+    if report is not None:
+        console().print(f"wrote {report}")
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
