@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .options import DISCLAIMER, load_patient
+from .options import DISCLAIMER, JsonOption, load_patient
 from .support import check_report_path, console, finish, parse_days, progress_bar
 
 __all__ = ["register"]
@@ -22,7 +22,6 @@ PatientArgument = Annotated[
     Path | None,
     typer.Argument(help="Patient TOML file (default: female, 45, cheek, non-smoker)."),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object to stdout.")]
 
 
 def _q(q: dict[str, float] | None, digits: int = 1) -> str:
