@@ -25,7 +25,7 @@ from .parameters import ParameterSet, load_parameters
 from .patient import Patient
 from .protocol import Protocol, bundled_protocols
 from .simulation import Simulation
-from .solution import Solution, quantile_summary
+from .solution import Solution, quantile_summary, share_better
 from .solve import SolverOptions
 
 __all__ = [
@@ -107,7 +107,6 @@ class Comparison:
         days = self.report_days
         ref = self.reference
         better = better_direction(self.endpoint)
-        sign = 1.0 if better == "higher" else -1.0
         for label, protocol in self.protocols.items():
             if label in self.blocked:
                 out.append(
@@ -150,9 +149,7 @@ class Comparison:
                     name: {
                         "day": day,
                         **quantile_summary(diff[:, i]),
-                        "p_better": float(
-                            np.mean(sign * diff[:, i] > 0) + 0.5 * np.mean(diff[:, i] == 0)
-                        ),
+                        "p_better": share_better(diff[:, i], better),
                     }
                     for i, (name, day) in enumerate(days.items())
                 }

@@ -25,10 +25,17 @@ if TYPE_CHECKING:
     from .patient import Patient
     from .protocol import Protocol
 
-__all__ = ["QUANTILES", "Solution", "quantile_summary"]
+__all__ = ["QUANTILES", "Solution", "quantile_summary", "share_better"]
 
 #: Quantiles reported everywhere: 5th percentile, median, 95th percentile.
 QUANTILES = (0.05, 0.5, 0.95)
+
+
+def share_better(difference: np.ndarray, better: str = "higher") -> float:
+    """P(A better than B) from paired draws of ``A - B``: the share of draws where the
+    difference points the ``better`` way (``"higher"`` or ``"lower"``), ties counting half."""
+    d = difference if better == "higher" else -np.asarray(difference)
+    return float(np.mean(d > 0) + 0.5 * np.mean(d == 0))
 
 
 def quantile_summary(x: np.ndarray) -> dict[str, float]:

@@ -23,7 +23,7 @@ from ..parameters import ParameterSet
 from ..patient import Patient
 from ..protocol import Protocol
 from ..simulation import simulate
-from ..solution import QUANTILES
+from ..solution import QUANTILES, share_better
 
 __all__ = ["PairedDifference", "paired_difference"]
 
@@ -51,9 +51,7 @@ class PairedDifference:
     @property
     def p_better(self) -> float:
         """Share of draws where A is better than B (ties count half)."""
-        sign = 1.0 if self.better == "higher" else -1.0
-        d = sign * self.difference
-        return float(np.mean(d > 0) + 0.5 * np.mean(d == 0))
+        return share_better(self.difference, self.better)
 
     def to_json_dict(self) -> dict[str, Any]:
         p05, p50, p95 = np.quantile(self.difference, QUANTILES)

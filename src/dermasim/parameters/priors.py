@@ -17,7 +17,6 @@ falls outside the bounds and nothing is clipped after the fact.
 from __future__ import annotations
 
 import math
-import sys
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Any
@@ -35,7 +34,8 @@ SMALL_BATCH = 4096
 library (``math.erfc``, ``statistics.NormalDist.inv_cdf``, both accurate to a few ulp) rather
 than ``scipy.special``, whose import (about 0.25 s) would otherwise dominate a short
 interactive run; larger batches use ``scipy.special.ndtr``/``ndtri``. The two agree to 1e-12
-relative."""
+relative. The choice depends on the batch size alone, never on what is already imported, so
+identical inputs and seed give bit-identical draws in any process."""
 
 _STANDARD_NORMAL = NormalDist()
 
@@ -43,7 +43,7 @@ _STANDARD_NORMAL = NormalDist()
 def _ndtr(z: np.ndarray) -> np.ndarray:
     """Standard normal CDF, elementwise."""
     z = np.asarray(z, dtype=float)
-    if z.size > SMALL_BATCH or "scipy.special" in sys.modules:
+    if z.size > SMALL_BATCH:
         from scipy.special import ndtr
 
         return np.asarray(ndtr(z))
@@ -62,7 +62,7 @@ def _ndtri_one(p: float) -> float:
 def _ndtri(p: np.ndarray) -> np.ndarray:
     """Standard normal quantile, elementwise (minus or plus infinity at 0 and 1)."""
     p = np.asarray(p, dtype=float)
-    if p.size > SMALL_BATCH or "scipy.special" in sys.modules:
+    if p.size > SMALL_BATCH:
         from scipy.special import ndtri
 
         return np.asarray(ndtri(p))

@@ -49,6 +49,7 @@ from ..patient import Patient
 from ..protocol import Protocol
 from ..protocol.course import resolve_treatment
 from ..simulation import Simulation
+from ..solution import share_better
 from ..solve import SolverOptions
 from .candidacy import screen, screen_courses, usual_max_depth_mm
 from .concerns import Concern
@@ -236,16 +237,13 @@ def search(
     if progress is not None:
         progress(len(kept_grid), len(kept_grid))
 
-    sign = 1.0 if concern.better == "higher" else -1.0
     endpoint = concern.endpoint
     admissible = []
     for e in evaluations:
         if max_downtime_days is not None and np.median(e.downtime_per_session) > max_downtime_days:
             leave(f"median downtime per session above {max_downtime_days:g} days")
             continue
-        effect = sign * (e.values[endpoint] - none.values[endpoint])
-        p_better = float(np.mean(effect > 0) + 0.5 * np.mean(effect == 0))
-        if p_better < CREDIBLE_P:
+        if share_better(e.values[endpoint] - none.values[endpoint], concern.better) < CREDIBLE_P:
             leave(f"better than no treatment on fewer than {CREDIBLE_P:.0%} of draws")
             continue
         admissible.append(e)

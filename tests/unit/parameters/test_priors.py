@@ -40,9 +40,30 @@ def test_small_and_large_batches_agree(prior, monkeypatch):
     u = np.random.default_rng(3).uniform(size=500)
     u[:2] = 0.0, 1.0
     monkeypatch.setattr(priors, "SMALL_BATCH", 10**9)
-    monkeypatch.delitem(priors.sys.modules, "scipy.special", raising=False)
     small = prior.ppf(u), prior.cdf(prior.ppf(u))
     monkeypatch.setattr(priors, "SMALL_BATCH", 0)
     large = prior.ppf(u), prior.cdf(prior.ppf(u))
     np.testing.assert_allclose(small[0], large[0], rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(small[1], large[1], rtol=0, atol=1e-13)
+
+
+def test_draws_are_bit_identical_whether_or_not_scipy_special_is_already_imported():
+    """Identical inputs and seed give identical draws in any process: the normal quantile's
+    implementation depends on the batch size, not on what another module imported."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np\n"
+        "{pre}"
+        "from dermasim.parameters import load_parameters\n"
+        "d = load_parameters('posterior').sample(30, np.random.default_rng(0))\n"
+        "sys.stdout.write(repr(sorted((k, v.tobytes().hex()) for k, v in d.items())))\n"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code.format(pre=pre)], capture_output=True, text=True, check=True
+        ).stdout
+        for pre in ("", "import scipy.special\n")
+    ]
+    assert runs[0] == runs[1]
