@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .errors import DermasimError
+from .errors import DermasimError, SimulationError, invalid_value
 
 __all__ = [
     "ChunkStore",
@@ -321,6 +321,16 @@ class OutputSet:
         from datetime import UTC, datetime
 
         files = sorted(p.name for p in self.staging.iterdir() if p.is_file())
+        for target in [*files, f"{self.name}.manifest.json"]:  # before anything is moved
+            if (self.folder / target).is_dir():
+                raise SimulationError(
+                    invalid_value(
+                        "output file",
+                        str(self.folder / target),
+                        "a name that is not a folder (nothing of this set was written)",
+                        "--out out/run2",
+                    )
+                )
         record = {
             "schema": "dermasim.outputs/1",
             "name": self.name,

@@ -131,3 +131,13 @@ def test_a_protocols_repr_is_its_compact_string():
     protocol = dermasim.Protocol.parse("2 x microneedling 1 mm every 30 days")
     assert repr(protocol) == "Protocol.parse('2 x microneedling 1 mm every 30 days')"
     assert eval(repr(protocol), {"Protocol": dermasim.Protocol}) == protocol
+
+
+def test_an_out_folder_whose_output_name_is_a_folder_gets_no_partial_set(capsys, tmp_path):
+    out = tmp_path / "out"
+    (out / "simulation.json").mkdir(parents=True)
+    rc, _, err = _run(
+        capsys, ["simulate", "none", "--draws", "3", "--days", "5", "--out", str(out)]
+    )
+    _one_line_error(rc, err, "simulation.json", "nothing of this set was written")
+    assert sorted(p.name for p in out.iterdir()) == ["simulation.json"]  # no .nc, .png, manifest
