@@ -12,6 +12,7 @@ may not have (a contraindication, a needle deeper than the skin) is a row marked
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -27,6 +28,8 @@ from .protocol import Protocol, bundled_protocols
 from .simulation import Simulation
 from .solution import Solution, quantile_summary, share_better
 from .solve import SolverOptions
+
+logger = logging.getLogger("dermasim")
 
 __all__ = [
     "COMPARE_DAYS",
@@ -187,7 +190,8 @@ class Comparison:
         root = Path(folder)
         names = file_stems(list(self.solutions))
         written = [
-            sol.to_netcdf(root / f"{names[label]}.nc") for label, sol in self.solutions.items()
+            sol.to_netcdf(root / f"{names[label]}.nc", history=f"dermasim compare: {label}")
+            for label, sol in self.solutions.items()
         ]
         fig = self.plot(path=root / f"compare_{self.endpoint}.png")
         import matplotlib.pyplot as plt
@@ -277,6 +281,12 @@ def compare_protocols(
             Simulation(protocol=proto, patient=patient, parameters=ps)
         except ContraindicationError as exc:
             blocked[label] = str(exc)
+    logger.info(
+        "compare: %d protocols for %s (%s)",
+        len(resolved),
+        patient.describe(),
+        "; ".join(f"{label}: not a candidate" for label in blocked) or "every one a candidate",
+    )
     if len(blocked) == len(resolved):
         first = next(iter(blocked.values()))
         raise ContraindicationError(f"no protocol of the comparison may be simulated: {first}")

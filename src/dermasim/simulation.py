@@ -15,6 +15,7 @@ import json
 import logging
 import math
 import os
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Integral, Real
@@ -54,6 +55,8 @@ __all__ = [
 ]
 
 logger = logging.getLogger("dermasim")
+#: One INFO line per run (a child of ``dermasim``, so that a caller running many can mute it).
+run_logger = logging.getLogger("dermasim.simulation")
 
 MAX_DAYS = 3650
 MAX_DRAWS = 10_000  # with the daily grid: every state is kept on it
@@ -286,13 +289,18 @@ class Simulation:
     def __post_init__(self) -> None:
         check_courses(self.patient, self.protocol.courses)
 
-    def _integrate(
-        self, days: float, draws: int, seed: int, extra: np.ndarray, point: bool, daily: bool = True
-    ) -> BatchRun:
+    def _draws(self, draws: int, seed: int, point: bool) -> dict[str, np.ndarray]:
         if point:
-            p = self.parameters.point(draws)
-        else:
-            p = self.parameters.sample(draws, np.random.default_rng(seed))
+            return self.parameters.point(draws)
+        return self.parameters.sample(draws, np.random.default_rng(seed))
+
+    def _integrate(
+        self,
+        days: float,
+        p: Mapping[str, np.ndarray],
+        extra: np.ndarray,
+        daily: bool = True,
+    ) -> BatchRun:
         return integrate_batch(
             self.protocol, self.patient, p, days=days, extra=extra, daily=daily, solver=self.solver
         )
@@ -306,9 +314,8 @@ class Simulation:
         """
         import xarray as xr
 
-        run = self._integrate(
-            _check_days(days), _check_draws(draws), _check_seed(seed), np.empty(0), point
-        )
+        p = self._draws(_check_draws(draws), _check_seed(seed), point)
+        run = self._integrate(_check_days(days), p, np.empty(0))
         return xr.DataArray(
             run.states,
             dims=("draw", "time", "state"),
@@ -353,7 +360,19 @@ class Simulation:
         days = _check_days(days)
         draws = _check_draws(draws, MAX_DRAWS if daily else MAX_DRAWS_AT)
         seed = _check_seed(seed)
-        run = self._integrate(days, draws, seed, _check_at(at, days), point, daily)
+        started = time.perf_counter()
+        p = self._draws(draws, seed, point)
+        run = self._integrate(days, p, _check_at(at, days), daily)
+        run_logger.info(
+            "simulated %s for %s: %d draws of %s over %g days (seed %d) in %.2f s",
+            self.protocol,
+            self.patient.describe(),
+            draws,
+            self.parameters.name + (" point values" if point else ""),
+            days,
+            seed,
+            time.perf_counter() - started,
+        )
         endpoints = run.endpoints()
         if not self.patient.acne_scars:  # reported only for a patient with scars
             endpoints.pop("scar_grade", None)
@@ -367,6 +386,7 @@ class Simulation:
             parameters=self.parameters,
             seed=seed,
             point=point,
+            parameter_values=p,
         )
 
 

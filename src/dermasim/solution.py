@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +15,7 @@ from ._version import version
 from .errors import SimulationError, invalid_value
 from .model import ENDPOINTS
 from .plotting import plot_solution
-from .storage import atomic_write
+from .storage import write_netcdf
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -26,6 +26,13 @@ if TYPE_CHECKING:
     from .protocol import Protocol
 
 __all__ = ["QUANTILES", "Solution", "quantile_summary", "share_better"]
+
+#: The time coordinate: elapsed days, a CF duration (a course has no calendar date).
+TIME_ATTRS = {
+    "units": "days",
+    "long_name": "days from the start of the simulation (day 0: before any session)",
+    "axis": "T",
+}
 
 #: Quantiles reported everywhere: 5th percentile, median, 95th percentile.
 QUANTILES = (0.05, 0.5, 0.95)
@@ -51,6 +58,9 @@ class _Arrays:
     downtime: np.ndarray  # (draw, session)
     session_days: np.ndarray
     attrs: dict[str, Any]
+    #: each parameter's value in each draw, and its unit (empty where not recorded)
+    parameter_values: dict[str, np.ndarray] = field(default_factory=dict)
+    parameter_units: dict[str, str] = field(default_factory=dict)
 
 
 class Solution:
@@ -60,10 +70,13 @@ class Solution:
     ----------
     dataset
         Variables: one per endpoint (dims ``draw, time``; ``units`` and ``description``
-        attributes) and ``downtime_days`` (dims ``draw, session``). Coordinates ``time``
-        (days), ``draw`` and ``session_day``. Attributes hold the provenance: package
-        version, parameter set, seed, draws, protocol, patient and citations. Built (and
-        xarray imported) on first use: summaries and JSON read the arrays directly.
+        attributes), ``downtime_days`` (dims ``draw, session``) and ``parameter_value``
+        (dims ``draw, parameter``: the value of every model parameter in each draw, with
+        the coordinate ``parameter_unit``). Coordinates ``time`` (days from the start of
+        the course, CF units ``days``), ``draw``, ``session_day`` and ``parameter``.
+        Attributes hold the provenance: package version, parameter set, seed, draws,
+        protocol, patient and citations. Built (and xarray imported) on first use: summaries
+        and JSON read the arrays directly.
     """
 
     def __init__(self, data: _Arrays | xr.Dataset) -> None:
@@ -84,12 +97,21 @@ class Solution:
             session_days = np.asarray(data["session_day"].values, dtype=float)
         else:  # a file written for a course with no sessions
             downtime, session_days = np.zeros((n_draws, 0)), np.zeros(0)
+        values: dict[str, np.ndarray] = {}
+        units: dict[str, str] = {}
+        if "parameter_value" in data:
+            matrix = data["parameter_value"].transpose("draw", "parameter")
+            for i, name in enumerate(data["parameter"].values.tolist()):
+                values[str(name)] = np.asarray(matrix.values[:, i], dtype=float)
+                units[str(name)] = str(data["parameter_unit"].values[i])
         self._arrays = _Arrays(
             times=np.asarray(data["time"].values, dtype=float),
             endpoints=endpoints,
             downtime=downtime,
             session_days=session_days,
             attrs=dict(data.attrs),
+            parameter_values=values,
+            parameter_units=units,
         )
         self._dataset = data
 
@@ -106,8 +128,10 @@ class Solution:
         parameters: ParameterSet,
         seed: int,
         point: bool = False,
+        parameter_values: Mapping[str, np.ndarray] | None = None,
     ) -> Solution:
-        """Assemble a Solution from arrays ``(draw, time)`` and ``(draw, session)``."""
+        """Assemble a Solution from arrays ``(draw, time)`` and ``(draw, session)``;
+        ``parameter_values`` are the draws that were simulated (name to ``(draw,)``)."""
         n_draws = downtime.shape[0]
         attrs = {
             "title": "dermasim simulation",
@@ -129,6 +153,14 @@ class Solution:
                 downtime=np.asarray(downtime, dtype=float),
                 session_days=np.asarray(session_days, dtype=float),
                 attrs=attrs,
+                parameter_values={
+                    k: np.broadcast_to(np.asarray(v, dtype=float), (n_draws,))
+                    for k, v in (parameter_values or {}).items()
+                },
+                parameter_units={
+                    k: parameters[k].unit if k in parameters else ""
+                    for k in (parameter_values or {})
+                },
             )
         )
 
@@ -149,22 +181,43 @@ class Solution:
                 ("draw", "session"),
                 arrays.downtime,
                 {
-                    "units": "day",
+                    "units": "days",
                     "description": "days of visible redness or swelling after a session",
                 },
             )
-            self._dataset = xr.Dataset(
-                data_vars,
-                coords={
-                    "time": ("time", arrays.times, {"units": "day"}),
-                    "draw": np.arange(arrays.downtime.shape[0]),
-                    "session_day": ("session", arrays.session_days, {"units": "day"}),
-                },
-                attrs=dict(arrays.attrs),
-            )
+            coords: dict[str, Any] = {
+                "time": ("time", arrays.times, TIME_ATTRS),
+                "draw": ("draw", np.arange(arrays.downtime.shape[0]), {"long_name": "draw"}),
+                "session_day": (
+                    "session",
+                    arrays.session_days,
+                    {"units": "days", "long_name": "day of each session"},
+                ),
+            }
+            if arrays.parameter_values:
+                names = list(arrays.parameter_values)
+                data_vars["parameter_value"] = xr.Variable(
+                    ("draw", "parameter"),
+                    np.stack([arrays.parameter_values[k] for k in names], axis=1),
+                    {
+                        "long_name": "value of each model parameter in each draw",
+                        "description": "units in the coordinate parameter_unit",
+                    },
+                )
+                coords["parameter"] = ("parameter", names)
+                coords["parameter_unit"] = (
+                    "parameter",
+                    [arrays.parameter_units.get(k, "") for k in names],
+                )
+            self._dataset = xr.Dataset(data_vars, coords=coords, attrs=dict(arrays.attrs))
         return self._dataset
 
     # ---------------------------------------------------------------- accessors
+    @property
+    def parameter_values(self) -> dict[str, np.ndarray]:
+        """Each parameter's value in each draw that was simulated, ``{name: (draw,)}``."""
+        return dict(self._arrays.parameter_values)
+
     @property
     def endpoints(self) -> tuple[str, ...]:
         """Names of the time-resolved endpoints."""
@@ -321,19 +374,19 @@ class Solution:
             f"<table><tr><th>endpoint</th>{head}</tr>{''.join(rows)}</table>"
         )
 
-    def to_netcdf(self, path: str | os.PathLike[str]) -> Path:
-        """Write the dataset to NetCDF (atomically: temporary file, then rename).
+    def to_netcdf(
+        self, path: str | os.PathLike[str], *, history: str = "dermasim.simulate"
+    ) -> Path:
+        """Write the dataset to compressed NetCDF-4 (atomically: temporary file, then rename).
 
-        NetCDF-3 cannot hold a dimension of length 0, so for a course with no sessions the
-        ``session`` dimension and ``downtime_days`` are left out of the file (its ``sessions``
-        attribute says 0).
+        The file follows CF (``Conventions``, a ``history`` line naming ``history``, time in
+        ``days``) and holds each draw's parameter values; see
+        :func:`~dermasim.storage.write_netcdf`. Read it back with ``xarray.open_dataset`` or
+        ``Solution(xarray.open_dataset(path))``.
         """
         ds = self.dataset
-        ds = ds.assign_attrs(sessions=int(ds.sizes["session"]))
-        if ds.sizes["session"] == 0:
-            ds = ds.drop_dims("session")
-        return atomic_write(
-            path, lambda tmp: ds.to_netcdf(tmp, engine="scipy", format="NETCDF3_64BIT")
+        return write_netcdf(
+            path, ds.assign_attrs(sessions=int(ds.sizes["session"])), history=history
         )
 
     def plot(

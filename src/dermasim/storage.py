@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import socket
@@ -12,12 +13,17 @@ from typing import Any
 
 from .errors import DermasimError, SimulationError, invalid_value
 
+logger = logging.getLogger("dermasim")
+
 __all__ = [
+    "CF_CONVENTIONS",
+    "COMPRESSION",
     "ChunkStore",
     "OutputSet",
     "OutputSetError",
     "StoreMismatchError",
     "atomic_write",
+    "history_line",
     "read_manifest",
     "recover_outputs",
     "remove_stale_temporaries",
@@ -90,15 +96,52 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[str], Any]) -> P
     return target
 
 
-def write_netcdf(path: str | os.PathLike[str], dataset: Any) -> Path:
-    """Write an :class:`xarray.Dataset` to NetCDF-3 atomically.
+#: The CF conventions that written NetCDF files follow (global attribute ``Conventions``).
+CF_CONVENTIONS = "CF-1.11"
 
-    NetCDF-3 cannot hold a dimension of length 0 (a course with no sessions has no session
-    dimension): such dimensions are left out, and the attribute ``empty_dims`` names them.
+#: How every numeric variable of a written file is compressed (HDF5 deflate, with shuffle).
+COMPRESSION: dict[str, Any] = {"zlib": True, "complevel": 4, "shuffle": True}
+
+
+def history_line(what: str) -> str:
+    """One CF ``history`` line: ``<UTC time> dermasim <version>: <what>``."""
+    from datetime import UTC, datetime
+
+    from ._version import version
+
+    return f"{datetime.now(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')} dermasim {version}: {what}"
+
+
+def write_netcdf(
+    path: str | os.PathLike[str], dataset: Any, *, history: str = "written by dermasim"
+) -> Path:
+    """Write an :class:`xarray.Dataset` to a compressed NetCDF-4 file, atomically.
+
+    Written through h5netcdf: every numeric variable is deflated (:data:`COMPRESSION`). The
+    global attributes follow CF: ``Conventions`` (:data:`CF_CONVENTIONS`), and ``history``
+    gains one line (:func:`history_line`) after any it had. Read it back with
+    ``xarray.open_dataset(path)``.
     """
+    previous = str(dataset.attrs.get("history", ""))
+    line = history_line(history)
+    dataset = dataset.assign_attrs(
+        Conventions=CF_CONVENTIONS, history=f"{previous}\n{line}" if previous else line
+    )
+    encoding = {
+        str(name): dict(COMPRESSION)
+        for name, variable in dataset.variables.items()
+        if variable.dtype.kind in "fiub" and variable.size > 0 and variable.ndim > 0
+    }
+    return atomic_write(
+        path, lambda tmp: dataset.to_netcdf(tmp, engine="h5netcdf", encoding=encoding)
+    )
+
+
+def _write_chunk(path: Path, dataset: Any) -> Path:
+    """A chunk of a :class:`ChunkStore`: NetCDF-3, uncompressed (read back at once)."""
     empty = [name for name, size in dataset.sizes.items() if size == 0]
-    if empty:
-        dataset = dataset.drop_dims(empty).assign_attrs(empty_dims=",".join(map(str, empty)))
+    if empty:  # NetCDF-3 cannot hold a dimension of length 0
+        dataset = dataset.drop_dims(empty)
     return atomic_write(
         path, lambda tmp: dataset.to_netcdf(tmp, engine="scipy", format="NETCDF3_64BIT")
     )
@@ -184,7 +227,7 @@ class ChunkStore:
 
     def write(self, index: int, dataset: Any) -> Path:
         """Store one chunk (an :class:`xarray.Dataset`), atomically."""
-        return write_netcdf(self._path(index), dataset)
+        return _write_chunk(self._path(index), dataset)
 
     def read(self, index: int) -> Any:
         """One chunk's dataset, loaded into memory; None (and the file removed, so that the
@@ -355,6 +398,7 @@ class OutputSet:
         text = json.dumps(record, indent=1) + "\n"
         atomic_write(pending, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
         _finish_publication(self.folder, pending)
+        logger.info("wrote %s: %s", self.folder, ", ".join([*files, manifest.name]))
 
 
 def read_manifest(folder: str | os.PathLike[str], name: str) -> dict[str, Any]:

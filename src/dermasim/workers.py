@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 
-__all__ = ["die_with_parent"]
+__all__ = ["die_with_parent", "ignore_interrupts"]
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
@@ -27,3 +27,13 @@ def die_with_parent() -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # orphaned before the request took effect
         os._exit(1)
+
+
+def ignore_interrupts() -> None:
+    """Ignore Ctrl-C (SIGINT) in a pool worker.
+
+    A terminal sends Ctrl-C to the whole process group: the parent stops, saves what is done
+    and shuts its pool down, while a worker that took the signal itself would print a
+    traceback of its own and break the pool mid-save.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

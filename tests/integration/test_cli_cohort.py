@@ -47,7 +47,7 @@ def test_the_bundled_trial_prints_the_effect_and_a_power_curve_and_writes_them(c
         "trial.json",
     ]
     for name in ("arm-microneedling.nc", "arm-no_treatment.nc"):
-        with xr.open_dataset(out_dir / name, engine="scipy") as ds:
+        with xr.open_dataset(out_dir / name) as ds:
             assert ds["collagen_density"].dims == ("patient", "draw", "time")
             assert ds.sizes["patient"] == 200 and ds.sizes["draw"] == 100
     assert (out_dir / "power.png").read_bytes()[:4] == b"\x89PNG"
@@ -93,7 +93,7 @@ def test_cohort_outputs_read_back(capsys, tmp_path, protocol):
     data = json.loads(out)
     assert data == json.loads((tmp_path / "cohort.json").read_text())
     assert [row["t_days"] for row in data["summaries"]] == [90, 180, 200]
-    with xr.open_dataset(tmp_path / "cohort.nc", engine="scipy") as ds:
+    with xr.open_dataset(tmp_path / "cohort.nc") as ds:
         assert ds.sizes["patient"] == 20 and ds.sizes["draw"] == 5
         mean = ds["collagen_density"].sel(time=180).mean("patient").values
     assert np.median(mean) == pytest.approx(data["summaries"][1]["population_mean"]["median"])
@@ -205,8 +205,8 @@ def test_a_cohort_killed_three_times_resumes_to_the_uninterrupted_result(tmp_pat
         assert (store / "chunks" / name).stat().st_mtime_ns == mtime
     assert not list((store / "chunks").glob(".*.tmp"))
     with (
-        xr.open_dataset(whole / "cohort.nc", engine="scipy") as a,
-        xr.open_dataset(resumed / "cohort.nc", engine="scipy") as b,
+        xr.open_dataset(whole / "cohort.nc") as a,
+        xr.open_dataset(resumed / "cohort.nc") as b,
     ):
         for name in a.data_vars:
             np.testing.assert_array_equal(a[name].values, b[name].values, name)

@@ -101,7 +101,7 @@ def test_compare_writes_figure_and_netcdf(capsys, tmp_path):
     assert (tmp_path / "compare_collagen_density.png").read_bytes()[:4] == b"\x89PNG"
     saved = json.loads((tmp_path / "compare.json").read_text())
     assert saved["schema"] == "dermasim.comparison/1"
-    with xr.open_dataset(tmp_path / "pn-standard.nc", engine="scipy") as ds:
+    with xr.open_dataset(tmp_path / "pn-standard.nc") as ds:
         assert ds.attrs["protocol"] == str(bundled_protocols()["pn-standard"])
         assert ds["collagen_density"].dims == ("draw", "time")
         assert ds.sizes["draw"] == 5

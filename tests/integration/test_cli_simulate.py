@@ -236,7 +236,7 @@ def test_out_writes_netcdf_json_and_figure_without_leftovers(capsys, tmp_path):
     assert sorted(listed) == ["simulation.json", "simulation.nc", "simulation.png"]
     assert json.loads((out / "simulation.json").read_text()) == data
     assert (out / "simulation.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    with xr.open_dataset(out / "simulation.nc", engine="scipy") as ds:
+    with xr.open_dataset(out / "simulation.nc") as ds:
         assert ds["collagen_density"].dims == ("draw", "time")
         assert ds.sizes["draw"] == 8
         assert ds.attrs["draws"] == 8
@@ -258,7 +258,7 @@ def test_every_out_file_reads_back_with_or_without_sessions(capsys, tmp_path, pr
     _, err = capsys.readouterr()
     assert rc == 0, err
     data = json.loads((tmp_path / "simulation.json").read_text())
-    with xr.open_dataset(tmp_path / "simulation.nc", engine="scipy") as ds:
+    with xr.open_dataset(tmp_path / "simulation.nc") as ds:
         sessions = len(Protocol.load(protocol).sessions()) if protocol != "none" else 0
         assert ds.attrs["sessions"] == sessions
         assert ds.sizes["draw"] == 8

@@ -17,12 +17,13 @@ random stream as an uninterrupted run.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +33,7 @@ import numpy as np
 
 from ..errors import DermasimError, check_integer
 from ..storage import atomic_write
-from ..workers import die_with_parent
+from ..workers import die_with_parent, ignore_interrupts
 from .likelihood import CalibrationProblem
 
 __all__ = ["CalibrationResult", "calibrate"]
@@ -53,6 +54,7 @@ _WORKER_PROBLEM: CalibrationProblem | None = None
 def _init_worker(problem: CalibrationProblem) -> None:
     global _WORKER_PROBLEM
     die_with_parent()  # a calibration killed with SIGKILL leaves no workers behind
+    ignore_interrupts()  # Ctrl-C is the parent's to handle
     _WORKER_PROBLEM = problem
 
 
@@ -317,20 +319,79 @@ def _run_chain(
     new_coords: list[np.ndarray] = []
     new_lp: list[np.ndarray] = []
     steps_iter = sampler.sample(state, iterations=max(steps - start, 0), store=False)
-    for k, current in enumerate(steps_iter, start=1):
-        new_coords.append(current.coords.copy())
-        new_lp.append(current.log_prob.copy())
-        done = start + k
-        progress(done, steps)
-        if checkpoint is not None and (k % checkpoint_every == 0 or done == steps):
+    done, saved_at = start, start
+    step_state = sampler.random_state  # the generator as it was after the last whole step
+    try:
+        with _interrupt_between_steps() as interrupted:
+            for k, current in enumerate(steps_iter, start=1):
+                new_coords.append(current.coords.copy())
+                new_lp.append(current.log_prob.copy())
+                step_state = sampler.random_state
+                done = start + k
+                progress(done, steps)
+                if interrupted():
+                    raise KeyboardInterrupt
+                if checkpoint is None or not (k % checkpoint_every == 0 or done == steps):
+                    continue
+                chain = np.concatenate([chain, np.array(new_coords)])
+                chain_lp = np.concatenate([chain_lp, np.array(new_lp)])
+                new_coords, new_lp = [], []
+                _save_checkpoint(checkpoint, fingerprint, chain, chain_lp, step_state)
+                saved_at = done
+                logger.info(
+                    "calibration (seed %d): step %d of %d saved to %s; median log posterior %.1f",
+                    seed,
+                    done,
+                    steps,
+                    checkpoint,
+                    float(np.median(chain_lp[-1])),
+                )
+    except KeyboardInterrupt:  # keep every whole step, then stop as asked
+        if checkpoint is not None and new_coords:
             chain = np.concatenate([chain, np.array(new_coords)])
             chain_lp = np.concatenate([chain_lp, np.array(new_lp)])
-            new_coords, new_lp = [], []
-            _save_checkpoint(checkpoint, fingerprint, chain, chain_lp, sampler)
+            _save_checkpoint(checkpoint, fingerprint, chain, chain_lp, step_state)
+            logger.info(
+                "calibration (seed %d) interrupted: steps %d to %d saved to %s",
+                seed,
+                saved_at + 1,
+                done,
+                checkpoint,
+            )
+        raise
     if new_coords:
         chain = np.concatenate([chain, np.array(new_coords)])
         chain_lp = np.concatenate([chain_lp, np.array(new_lp)])
     return chain[:steps], chain_lp[:steps]
+
+
+@contextlib.contextmanager
+def _interrupt_between_steps() -> Iterator[Callable[[], bool]]:
+    """Hold a Ctrl-C that comes during an ensemble step until the step ends.
+
+    Yields ``interrupted()``, true once Ctrl-C was pressed: the loop then saves every whole
+    step and stops. An interrupt inside the likelihood would instead make emcee print a
+    traceback of it; a second Ctrl-C interrupts at once. Outside the main thread (where no
+    signal handler can be set) Ctrl-C acts as usual.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False
+        return
+    pending: list[int] = []
+
+    def hold(signum: int, frame: Any) -> None:
+        if pending:
+            raise KeyboardInterrupt
+        pending.append(signum)
+
+    previous = signal.signal(signal.SIGINT, hold)
+    try:
+        yield lambda: bool(pending)
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
 
 
 def _save_checkpoint(
@@ -338,9 +399,10 @@ def _save_checkpoint(
     fingerprint: str,
     chain: np.ndarray,
     chain_lp: np.ndarray,
-    sampler: Any,
+    random_state: Any,
 ) -> None:
-    _, key, pos, has_gauss, cached = sampler.random_state
+    """Save the chain so far and the generator's state after its last step."""
+    _, key, pos, has_gauss, cached = random_state
 
     def write(tmp: str) -> None:
         with open(tmp, "wb") as handle:

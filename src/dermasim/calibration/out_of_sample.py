@@ -45,10 +45,11 @@ leave-one-out cross-validation and WAIC, Statistics and Computing 27:1413-1432.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,11 @@ from ..parameters import ParameterSet, load_parameters
 from ..references import load_evidence
 from .baseline import baseline_scores
 from .likelihood import CalibrationProblem
+
+logger = logging.getLogger("dermasim")
+
+#: ``progress(stage, done, total)``: what a long validation reports as it goes.
+Progress = Callable[[str, int, int], None]
 
 __all__ = ["PARETO_K_LIMIT", "StudyScore", "leave_one_study_out", "study_slug"]
 
@@ -208,6 +214,7 @@ def leave_one_study_out(
     refit_steps: int = 0,
     refit_dir: str | os.PathLike[str] | None = None,
     workers: int | None = None,
+    progress: Progress | None = None,
 ) -> list[StudyScore]:
     """Leave-one-study-out log scores of a posterior, with the prior predictive's and the
     empirical baseline's (:mod:`dermasim.calibration.baseline`) beside them.
@@ -237,6 +244,9 @@ def leave_one_study_out(
         where it stopped. None keeps no checkpoint.
     workers
         Processes of each refit (default: up to 2).
+    progress
+        Called as ``progress("leave one study out", done, total)`` after each study (and
+        once with ``done = 0`` before the first); the same steps are logged at INFO.
     """
     import warnings
 
@@ -268,8 +278,13 @@ def leave_one_study_out(
     _, prior_ll = _pointwise(problem, prior_values)
     fitted = {e.id for e in problem.evidence.endpoints if e.fitted}
     studies = _studies(problem)
-    base = baseline_scores(problem, studies, seed=seed) if baseline else {}
-    scores = []
+    base = {}
+    if baseline:
+        report_progress(progress, "indirect-response baseline", 0, 1, "one refit per study")
+        base = baseline_scores(problem, studies, seed=seed)
+        report_progress(progress, "indirect-response baseline", 1, 1)
+    scores: list[StudyScore] = []
+    report_progress(progress, "leave one study out", 0, len(studies))
     for study, rows in studies.items():
         lp = np.sum([post_ll[r] for r in rows], axis=0)
         lq = np.sum([prior_ll[r] for r in rows], axis=0)
@@ -317,7 +332,19 @@ def leave_one_study_out(
                 refit_steps=refit_steps if method == "refit" else None,
             )
         )
+        report_progress(
+            progress, "leave one study out", len(scores), len(studies), f"{study} ({method})"
+        )
     return scores
+
+
+def report_progress(
+    progress: Progress | None, stage: str, done: int, total: int, detail: str = ""
+) -> None:
+    """Log one step of a long run at INFO and pass it to ``progress`` (if given)."""
+    logger.info("%s: %d of %d%s", stage, done, total, f", {detail}" if detail else "")
+    if progress is not None:
+        progress(stage, done, total)
 
 
 def study_slug(study: str) -> str:

@@ -30,7 +30,7 @@ from ..references import load_evidence
 from .evidence import Endpoint
 from .likelihood import CalibrationProblem
 from .observables import predict
-from .out_of_sample import StudyScore, leave_one_study_out
+from .out_of_sample import Progress, StudyScore, leave_one_study_out, report_progress
 from .population_check import PopulationCheck, population_check
 from .scenarios import ScenarioOutputs, simulate_scenarios
 from .study_population import MAX_PARTICIPANTS
@@ -270,6 +270,7 @@ def validate(
     refit_steps: int = 0,
     refit_dir: str | os.PathLike[str] | None = None,
     virtual_patients: int = 16,
+    progress: Progress | None = None,
 ) -> ValidationResult:
     """Check every evidence endpoint against the predictive distribution.
 
@@ -294,6 +295,10 @@ def validate(
         Virtual participants per study for the population check
         (:func:`.population_check.population_check`: study means over participants
         against the median patient the likelihood uses); 1 skips it.
+    progress
+        Called as ``progress(stage, done, total)`` as the run goes: ``"predictive draws"``
+        (scenarios simulated), ``"leave one study out"`` (studies scored) and
+        ``"study means"``; each step is also logged at INFO.
 
     Returns
     -------
@@ -327,7 +332,10 @@ def validate(
         for scenario in (band_endpoint.scenario, band_endpoint.reference_scenario):
             if scenario is not None:
                 days[scenario].update(band_endpoint.days)
+    stage = "predictive draws"
+    report_progress(progress, stage, 0, 1, f"{len(days)} scenarios x {draws} draws")
     outputs, kept = _simulate_robust(problem, {k: sorted(v) for k, v in days.items()}, values)
+    report_progress(progress, stage, 1, 1)
     if not kept.any():
         raise DermasimError("validation failed: the solver failed for every parameter draw")
     values = {k: v[kept] for k, v in values.items()}
@@ -376,15 +384,23 @@ def validate(
     scores = (
         tuple(
             leave_one_study_out(
-                ps, seed=seed, problem=problem, refit_steps=refit_steps, refit_dir=refit_dir
+                ps,
+                seed=seed,
+                problem=problem,
+                refit_steps=refit_steps,
+                refit_dir=refit_dir,
+                progress=progress,
             )
         )
         if isinstance(ps, Posterior) and _arviz_available()
         else ()
     )
-    population = (
-        population_check(problem, values, virtual_patients) if virtual_patients > 1 else None
-    )
+    population = None
+    if virtual_patients > 1:
+        stage = "study means"
+        report_progress(progress, stage, 0, 1, f"{virtual_patients} virtual participants")
+        population = population_check(problem, values, virtual_patients)
+        report_progress(progress, stage, 1, 1)
     return ValidationResult(
         posterior=ps.name,
         out_of_sample=scores,

@@ -18,12 +18,13 @@ import contextlib
 import logging
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from ..errors import DermasimError
 from . import calibration, course, permeability, planning, research
+from .support import command_line, set_command_line
 
 __all__ = ["app", "console_main", "main"]
 
@@ -62,11 +63,28 @@ def _root(
         bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")
     ] = False,
 ) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        stream=sys.stderr,
-        format="dermasim: %(message)s",
-    )
+    log = logging.getLogger("dermasim")
+    log.setLevel(logging.INFO if verbose else logging.WARNING)
+    if not any(isinstance(h, _StderrHandler) for h in log.handlers):
+        log.addHandler(_StderrHandler())
+    log.info("running %s", command_line())
+
+
+class _StderrHandler(logging.StreamHandler):
+    """``dermasim: <message>`` on whatever ``sys.stderr`` is when a record comes (a
+    redirected or captured stream included)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFormatter(logging.Formatter("dermasim: %(message)s"))
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if not args:
         args = ["--help"]
+    set_command_line(args)
     try:
         result = app(args=args, prog_name="dermasim", standalone_mode=False)
     except DermasimError as exc:
@@ -92,9 +111,9 @@ def main(argv: list[str] | None = None) -> int:
             message = f"{where} needs a command"
         sys.stderr.write(f"dermasim: error: {message}; see {where} --help\n")
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # before or after typer runs the command
         sys.stderr.write("dermasim: interrupted\n")
-        return 130
+        return INTERRUPTED
     except Exception as exc:
         if os.environ.get("DERMASIM_DEBUG"):
             raise
@@ -103,7 +122,13 @@ def main(argv: list[str] | None = None) -> int:
             "(set DERMASIM_DEBUG=1 for a traceback)\n"
         )
         return 1
+    if result == INTERRUPTED:  # typer turns Ctrl-C into this code (no command returns it)
+        sys.stderr.write("dermasim: interrupted\n")
     return int(result) if isinstance(result, int) else 0
+
+
+#: The exit code after Ctrl-C (128 + SIGINT), as shells use.
+INTERRUPTED = 130
 
 
 def console_main() -> None:

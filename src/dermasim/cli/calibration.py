@@ -18,6 +18,7 @@ from .options import (
 )
 from .support import check_out as _check_out
 from .support import console as _console
+from .support import progress_bar as _progress_bar
 
 __all__ = ["register"]
 
@@ -164,14 +165,16 @@ def validate(
             )
         )
     _check_out(out)
-    result = run_validation(
-        parameters,
-        draws=draws,
-        seed=seed,
-        refit_steps=refit_steps,
-        refit_dir=refit_dir if refit_steps else None,
-        virtual_patients=virtual_patients,
-    )
+    with _progress_bar("validating", unit="steps") as step:
+        result = run_validation(
+            parameters,
+            draws=draws,
+            seed=seed,
+            refit_steps=refit_steps,
+            refit_dir=refit_dir if refit_steps else None,
+            virtual_patients=virtual_patients,
+            progress=lambda stage, done, total: step(done, total, stage),
+        )
     if out is not None:
         from ..calibration.report import write_report
         from ..storage import OutputSet

@@ -25,6 +25,7 @@ from .options import (
 )
 from .support import check_out as _check_out
 from .support import check_report_path as _check_report_path
+from .support import command_line
 from .support import console as _console
 from .support import finish as _finish
 from .support import parse_at as _parse_at
@@ -76,7 +77,7 @@ def simulate(
         from ..storage import OutputSet
 
         with OutputSet(out, "simulation") as staged:
-            sol.to_netcdf(staged / "simulation.nc")
+            sol.to_netcdf(staged / "simulation.nc", history=command_line())
             _write_json(staged / "simulation.json", payload)
             plt.close(sol.plot(path=staged / "simulation.png"))
     if report_path is not None:

@@ -16,13 +16,30 @@ from ..errors import DermasimError, SimulationError, invalid_value
 __all__ = [
     "check_out",
     "check_report_path",
+    "command_line",
     "console",
     "finish",
     "parse_at",
     "parse_days",
     "progress_bar",
+    "set_command_line",
     "write_json",
 ]
+
+
+_COMMAND_LINE: list[str] = []
+
+
+def set_command_line(args: list[str]) -> None:
+    """Remember the arguments of the command being run (for logs and file history)."""
+    _COMMAND_LINE[:] = list(args)
+
+
+def command_line() -> str:
+    """The command being run, as a shell would read it: ``dermasim simulate ...``."""
+    import shlex
+
+    return shlex.join(["dermasim", *_COMMAND_LINE])
 
 
 def console(stderr: bool = False) -> Any:
@@ -102,17 +119,18 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
 
 
 @contextmanager
-def progress_bar(label: str, unit: str = "chunks") -> Iterator[Callable[[int, int], None]]:
-    """A rich progress bar on stderr when it is a terminal; yields ``step(done, total)``
-    (a no-op when stderr is not a terminal)."""
+def progress_bar(label: str, unit: str = "chunks") -> Iterator[Callable[..., None]]:
+    """A rich progress bar on stderr when it is a terminal; yields
+    ``step(done, total, stage=None)`` (``stage`` replaces the label; a no-op when stderr
+    is not a terminal: ``--verbose`` logs the steps there)."""
     err = console(stderr=True)
     if not err.is_terminal:
-        yield lambda done, total: None
+        yield lambda done, total, stage=None: None
         return
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     columns = (
-        TextColumn(label),
+        TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.completed}/{task.total} " + unit),
         TimeRemainingColumn(),
@@ -120,7 +138,9 @@ def progress_bar(label: str, unit: str = "chunks") -> Iterator[Callable[[int, in
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task(label, total=None)
 
-        def step(done: int, total: int) -> None:
+        def step(done: int, total: int, stage: str | None = None) -> None:
+            if stage is not None:
+                bar.update(task, description=stage)
             bar.update(task, completed=done, total=total)
 
         yield step

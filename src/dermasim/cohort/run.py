@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,8 @@ from ..storage import ChunkStore, write_netcdf
 from .distributed import cluster_client, execute
 from .engine import DEFAULT_CHUNK_SIZE, Chunk, CohortPlan, assemble, run_chunk
 from .population import Cohort, CohortError, VirtualPopulation
+
+logger = logging.getLogger("dermasim")
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -302,6 +305,16 @@ def run_plan(
                 continue
             parts[index] = arrays
     todo = [c for c in chunks if c.index not in parts]
+    logger.info(
+        "cohort: %d patients x %d draws of %s over %g days in %d chunks (%d resumed from %s)",
+        len(plan.population),
+        plan.n_draws,
+        plan.protocol,
+        plan.days,
+        len(chunks),
+        len(parts),
+        store if store is not None else "no store",
+    )
     if progress is not None:
         progress(len(parts), len(chunks))
 

@@ -25,6 +25,7 @@ the tests.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ from ..protocol import Protocol
 from ..simulation import MAX_DAYS, integrate_batch
 from ..solve import SolverOptions
 from .distributed import cluster_client, execute
+
+logger = logging.getLogger("dermasim")
 
 __all__ = [
     "METHODS",
@@ -170,6 +173,9 @@ def sobol_indices(
     problem = {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}
     u = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
     x = _transform(u, inverse_cdfs)
+    logger.info(
+        "sensitivity: Saltelli sample of %d rows over %d parameters (n = %d)", len(x), len(names), n
+    )
     y = np.asarray(function(x), dtype=float)
     _check_outputs(y)
     si = sobol_analyze.analyze(

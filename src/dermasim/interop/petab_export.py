@@ -30,6 +30,7 @@ Mapping
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import re
@@ -45,6 +46,8 @@ from ..parameters.record import Parameter
 from ..patient import Patient
 from ..protocol import Protocol
 from ..storage import atomic_write
+
+logger = logging.getLogger("dermasim")
 
 __all__ = ["export_petab", "exportable_endpoints", "petab_id"]
 
@@ -354,4 +357,5 @@ def export_petab(
             Path(tmp).write_text(text, "utf-8")
 
         atomic_write(out / name, write)
+    logger.info("wrote the PEtab problem to %s: %s", out, ", ".join(sorted(tables)))
     return out / "problem.yaml"

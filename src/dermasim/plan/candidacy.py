@@ -35,12 +35,15 @@ clinical assessment.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..contraindications import TREATMENTS, blocking_flags, depth_limit_reason
 from ..patient import Patient
+
+logger = logging.getLogger("dermasim")
 
 __all__ = [
     "DEPTH_CAUTION_FRACTION",
@@ -249,6 +252,11 @@ def screen(patient: Patient, treatments: Iterable[str] = TREATMENTS) -> list[Scr
         reasons = _flag_reasons(patient, treatment) + _patient_cautions(patient, treatment)
         depth = patient.geometry().total_mm if treatment in DEPTH_TREATMENTS else None
         out.append(ScreenResult(treatment, tuple(reasons), depth))
+    logger.info(
+        "screened %s: %s",
+        patient.describe(),
+        ", ".join(f"{r.treatment} {r.status}" for r in out) or "no treatment",
+    )
     return out
 
 

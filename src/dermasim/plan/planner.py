@@ -37,8 +37,11 @@ percentiles. dermasim is a research and planning aid, not medical advice.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -48,13 +51,15 @@ from ..parameters import ParameterSet
 from ..patient import Patient
 from ..protocol import Protocol
 from ..protocol.course import resolve_treatment
-from ..simulation import Simulation
+from ..simulation import Simulation, run_logger
 from ..solution import share_better
 from ..solve import SolverOptions
 from .candidacy import screen, screen_courses, usual_max_depth_mm
 from .concerns import Concern
 from .result import Evaluation, Plan
 from .space import Candidate, SearchSpace
+
+logger = logging.getLogger("dermasim")
 
 __all__ = ["CREDIBLE_P", "evaluate", "pareto_front", "search", "site_standard", "visits"]
 
@@ -197,6 +202,16 @@ def search(
             solver=solver,
         )
 
+    logger.info(
+        "plan: %s for %s; treatments %s; horizon %g days, %d draws (seed %d)",
+        concern.name,
+        patient.describe(),
+        ", ".join(usable) or "none usable",
+        horizon_days,
+        draws,
+        seed,
+    )
+    started = time.perf_counter()
     notes: list[str] = []
     none = simulate(Candidate(Protocol(), "none"))
     standard: Evaluation | None = None
@@ -230,12 +245,19 @@ def search(
             continue
         kept_grid.append(candidate)
     evaluations: list[Evaluation] = []
-    for k, candidate in enumerate(kept_grid):
-        if progress is not None:
-            progress(k, len(kept_grid))
-        evaluations.append(simulate(candidate))
+    with _muted(run_logger):  # one line per course would bury the summary
+        for k, candidate in enumerate(kept_grid):
+            if progress is not None:
+                progress(k, len(kept_grid))
+            evaluations.append(simulate(candidate))
     if progress is not None:
         progress(len(kept_grid), len(kept_grid))
+    logger.info(
+        "plan: %d courses in the search space, %d simulated on paired draws in %.1f s",
+        len(unlimited),
+        len(kept_grid),
+        time.perf_counter() - started,
+    )
 
     endpoint = concern.endpoint
     admissible = []
@@ -286,6 +308,12 @@ def search(
         credible_p=CREDIBLE_P,
         notes=notes,
     )
+    logger.info(
+        "plan: %d admissible, %d on the short list; left out: %s",
+        len(admissible),
+        len(plans),
+        "; ".join(f"{v} {k}" for k, v in result.left_out.items()) or "none",
+    )
     ties = [str(r["rank"]) for r in result.rows()[1:] if r["indistinguishable_from_best"]]
     if ties:
         which = f"plan {ties[0]}" if len(ties) == 1 else f"plans {', '.join(ties)}"
@@ -294,6 +322,17 @@ def search(
             "(the 90% interval of the paired difference contains 0)"
         )
     return result
+
+
+@contextmanager
+def _muted(log: logging.Logger) -> Iterator[None]:
+    """Silence ``log`` below WARNING for the block."""
+    level = log.level
+    log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
 
 
 def _short_list(

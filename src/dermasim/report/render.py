@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 import os
 from pathlib import Path
 from typing import Any
 
 from ..storage import atomic_write
+
+logger = logging.getLogger("dermasim")
 
 __all__ = ["embed_figure", "render", "write_html"]
 
@@ -46,4 +49,6 @@ def embed_figure(fig: Any, dpi: int = 110) -> str:
 
 def write_html(path: str | os.PathLike[str], html: str) -> Path:
     """Write ``html`` to ``path`` atomically (UTF-8)."""
-    return atomic_write(path, lambda tmp: Path(tmp).write_text(html, encoding="utf-8"))
+    written = atomic_write(path, lambda tmp: Path(tmp).write_text(html, encoding="utf-8"))
+    logger.info("wrote the report %s (%d kB)", written, len(html.encode("utf-8")) // 1024)
+    return written

@@ -1,0 +1,112 @@
+"""Ctrl-C: exit code 130, one line on stderr, nothing on stdout, no process left, and a
+calibration keeps every step it completed."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX process groups")
+
+
+def _start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "dermasim", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job is
+    )
+
+
+def _ctrl_c(proc: subprocess.Popen[str]) -> tuple[int, str, str]:
+    os.killpg(proc.pid, signal.SIGINT)  # a terminal sends Ctrl-C to the whole group
+    out, err = proc.communicate(timeout=120)
+    return proc.returncode, out, err
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _wait_for(condition, proc: subprocess.Popen[str], timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if proc.poll() is not None:
+            pytest.fail(f"the command ended before the interrupt: {proc.communicate()}")
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("the command never reached the point to interrupt")
+        time.sleep(0.05)
+
+
+def test_calibration_interrupted_keeps_every_completed_step(tmp_path):
+    out = tmp_path / "cal"
+    proc = _start(["--verbose", "calibrate", "--budget", "2000", "--out", str(out)], tmp_path)
+    seen: list[str] = []
+
+    def saved_once() -> bool:  # the first periodic save, after 25 steps
+        assert proc.stderr is not None
+        seen.append(proc.stderr.readline())
+        return "saved to" in seen[-1]
+
+    _wait_for(saved_once, proc)
+    time.sleep(3.0)  # some steps past that save
+    code, stdout, stderr = _ctrl_c(proc)
+    assert code == 130
+    assert stdout == ""
+    assert "Traceback" not in stderr and "Exception" not in stderr, stderr
+    lines = stderr.strip().splitlines()
+    assert lines[-1] == "dermasim: interrupted"
+    found = re.search(r"interrupted: steps (\d+) to (\d+) saved", stderr)
+    assert found, stderr
+    completed = int(found.group(2))
+    kept = np.load(out / "checkpoint.npz")["chain"]
+    assert kept.shape[0] == completed > int(found.group(1)) > 25
+    assert np.isfinite(kept).all()
+    deadline = time.monotonic() + 10
+    while _group_alive(proc.pid) and time.monotonic() < deadline:  # workers shut down
+        time.sleep(0.1)
+    assert not _group_alive(proc.pid), "a worker outlived the interrupted calibration"
+
+
+def test_a_long_command_interrupted_exits_130_without_output(tmp_path):
+    proc = _start(
+        [
+            "--verbose",
+            "sensitivity",
+            "4 x microneedling 1.5 mm every 30 days",
+            "--n",
+            "4096",
+            "--out",
+            str(tmp_path / "sens"),
+        ],
+        tmp_path,
+    )
+    seen: list[str] = []
+
+    def simulating() -> bool:  # past its imports and checks, in the long part
+        assert proc.stderr is not None
+        seen.append(proc.stderr.readline())
+        return "sensitivity:" in seen[-1]
+
+    _wait_for(simulating, proc)
+    time.sleep(0.5)
+    code, stdout, stderr = _ctrl_c(proc)
+    assert code == 130
+    assert stdout == ""
+    assert stderr.strip().splitlines() == ["dermasim: interrupted"], stderr
+    assert not (tmp_path / "sens").exists() or not any((tmp_path / "sens").iterdir())
