@@ -187,7 +187,17 @@ def test_a_cohort_killed_three_times_resumes_to_the_uninterrupted_result(tmp_pat
     partial = []
     for _ in range(3):
         proc = subprocess.Popen([*CLI, *COHORT, "--store", str(store)], env=_env())
-        time.sleep(rng.uniform(1.5, 4.5))
+        # kill at a random moment after a random number of new chunks, whatever the speed
+        before = len(list(store.glob("chunks/chunk-*.nc")))
+        target = min(before + rng.randint(1, 6), 19)
+        deadline = time.monotonic() + 120
+        while (
+            len(list(store.glob("chunks/chunk-*.nc"))) < target
+            and proc.poll() is None
+            and time.monotonic() < deadline
+        ):
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0.0, 0.05))
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
         partial.append(len(list((store / "chunks").glob("chunk-*.nc"))) if store.exists() else 0)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import dermasim
-from dermasim.cli import app
+from dermasim.cli import main
 from dermasim.parameters import load_parameters
 
 xr = pytest.importorskip("xarray")
@@ -63,7 +63,7 @@ def test_each_draw_carries_the_parameter_values_it_was_simulated_with(solution, 
 
 def test_the_cli_writes_the_command_into_history(tmp_path, capsys):
     out = tmp_path / "run"
-    code = app(["simulate", COURSE, "--days", "60", "--draws", "5", "--out", str(out)])
+    code = main(["simulate", COURSE, "--days", "60", "--draws", "5", "--out", str(out)])
     assert code == 0
     with xr.open_dataset(out / "simulation.nc") as ds:
         assert "simulate" in ds.attrs["history"].splitlines()[-1]

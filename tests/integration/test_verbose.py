@@ -1,4 +1,5 @@
-"""``--verbose`` logs what each command does, on stderr; without it, nothing of that."""
+"""``--verbose`` logs what each command does (to stderr, where the command runs on its own;
+captured here by pytest); without it, nothing of that."""
 
 from __future__ import annotations
 
@@ -104,31 +105,48 @@ def _commands(tmp_path):
         "permeability",
     ],
 )
-def test_verbose_logs_the_command_and_its_steps(command, tmp_path, capsys, monkeypatch):
+def test_verbose_logs_the_command_and_its_steps(command, tmp_path, caplog, monkeypatch):
     monkeypatch.setenv("MPLBACKEND", "Agg")
     argv, expected = _commands(tmp_path)[command]
     assert main(["--verbose", *argv]) == 0
-    err = capsys.readouterr().err
-    assert f"dermasim: running dermasim --verbose {argv[0]}" in err
+    err = "\n".join(caplog.messages)
+    assert f"running dermasim --verbose {argv[0]}" in err
     for fragment in expected:
         assert fragment in err, (fragment, err)
+    caplog.clear()
     assert main(argv) == 0  # quiet without it
-    err = capsys.readouterr().err
+    err = "\n".join(caplog.messages)
     assert "running dermasim" not in err
     for fragment in expected:
         assert fragment not in err
 
 
-def test_validate_logs_each_stage_with_counts(capsys):
+def test_validate_logs_each_stage_with_counts(caplog):
     argv = ["--verbose", "validate", "--draws", "20", "--virtual-patients", "2"]
     assert main(argv) == 0
-    err = capsys.readouterr().err
+    err = "\n".join(caplog.messages)
     for stage in (
         "predictive draws: 1 of 1",
         "indirect-response baseline: 1 of 1",
         "study means: 1 of 1",
     ):
-        assert f"dermasim: {stage}" in err, err
+        assert stage in err, err
     studies = [line for line in err.splitlines() if "leave one study out:" in line]
     total = int(studies[0].split(" of ")[1].split(",")[0])
     assert total >= 10 and len(studies) == total + 1  # 0 of n, then one line per study
+
+
+def test_the_installed_command_logs_to_stderr(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "dermasim", "--verbose", "screen", PATIENT],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert done.stderr.startswith("dermasim: running dermasim --verbose screen")
+    assert "dermasim: screened female, 45 y" in done.stderr
+    assert "screened" not in done.stdout.split("\n")[0]  # the logs stay off stdout

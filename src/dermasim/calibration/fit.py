@@ -12,7 +12,8 @@ autocorrelation times so that users can judge it.
 The run is resumable: every ``checkpoint_every`` steps the chain so far, the walkers' last
 positions and the sampler's random state are written atomically to a checkpoint file, and a
 run started with the same problem, seed and walker count continues from it with the same
-random stream as an uninterrupted run.
+random stream as an uninterrupted run. Ctrl-C is held until the current step ends; then
+every completed step is saved before the run stops.
 """
 
 from __future__ import annotations

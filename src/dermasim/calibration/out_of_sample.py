@@ -245,8 +245,9 @@ def leave_one_study_out(
     workers
         Processes of each refit (default: up to 2).
     progress
-        Called as ``progress("leave one study out", done, total)`` after each study (and
-        once with ``done = 0`` before the first); the same steps are logged at INFO.
+        Called as ``progress(stage, done, total)``: ``"indirect-response baseline"`` before
+        and after its refits, then ``"leave one study out"`` once with ``done = 0`` and after
+        each study; the same steps are logged at INFO.
     """
     import warnings
 

@@ -18,7 +18,7 @@ import contextlib
 import logging
 import os
 import sys
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -63,28 +63,10 @@ def _root(
         bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")
     ] = False,
 ) -> None:
-    log = logging.getLogger("dermasim")
-    log.setLevel(logging.INFO if verbose else logging.WARNING)
-    if not any(isinstance(h, _StderrHandler) for h in log.handlers):
-        log.addHandler(_StderrHandler())
-    log.info("running %s", command_line())
-
-
-class _StderrHandler(logging.StreamHandler):
-    """``dermasim: <message>`` on whatever ``sys.stderr`` is when a record comes (a
-    redirected or captured stream included)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setFormatter(logging.Formatter("dermasim: %(message)s"))
-
-    @property
-    def stream(self) -> Any:
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, value: Any) -> None:
-        pass
+    level = logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, stream=sys.stderr, format="dermasim: %(message)s")
+    logging.getLogger("dermasim").setLevel(logging.INFO if verbose else logging.NOTSET)
+    logging.getLogger("dermasim").info("running %s", command_line())
 
 
 def main(argv: list[str] | None = None) -> int:

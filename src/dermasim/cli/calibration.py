@@ -62,33 +62,14 @@ def calibrate(
             path = chain_checkpoint(checkpoint, k)
             if path is not None and Path(path).exists():
                 Path(path).unlink()
-    console = _console(stderr=True)
-    if console.is_terminal:
-        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-        columns = (
-            TextColumn("calibrating"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total} steps"),
-            TimeRemainingColumn(),
-        )
-        with Progress(*columns, console=console, transient=True) as bar:
-            task = bar.add_task("calibrating", total=budget * chains)
-
-            def step(done: int, total: int) -> None:
-                bar.update(task, completed=done)
-
-            result = run_calibration(
-                steps=budget,
-                seed=seed,
-                chains=chains,
-                checkpoint=checkpoint,
-                workers=workers,
-                progress=step,
-            )
-    else:
+    with _progress_bar("calibrating", unit="steps") as step:
         result = run_calibration(
-            steps=budget, seed=seed, chains=chains, checkpoint=checkpoint, workers=workers
+            steps=budget,
+            seed=seed,
+            chains=chains,
+            checkpoint=checkpoint,
+            workers=workers,
+            progress=step,
         )
     path = result.save(out / "posterior.npz")
     meta = result.metadata
