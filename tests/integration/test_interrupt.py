@@ -29,9 +29,22 @@ def _start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
 
 
 def _ctrl_c(proc: subprocess.Popen[str]) -> tuple[int, str, str]:
-    os.killpg(proc.pid, signal.SIGINT)  # a terminal sends Ctrl-C to the whole group
-    out, err = proc.communicate(timeout=120)
-    return proc.returncode, out, err
+    """Press Ctrl-C; press it again every 5 s while the command runs on (at most 3 times).
+
+    A repeat is what a user does when a press is not acted on; the test still requires
+    the interrupted ending (130, one line). Presses beyond the first are rare: CPython drops
+    a KeyboardInterrupt raised while a finalizer runs.
+    """
+    for _ in range(3):
+        os.killpg(proc.pid, signal.SIGINT)  # a terminal sends Ctrl-C to the whole group
+        try:
+            out, err = proc.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            continue
+        return proc.returncode, out, err
+    proc.kill()
+    out, err = proc.communicate(timeout=20)
+    pytest.fail(f"three presses of Ctrl-C were not acted on: {err[-2000:]}")
 
 
 def _group_alive(pgid: int) -> bool:
@@ -66,7 +79,7 @@ def test_calibration_interrupted_keeps_every_completed_step(tmp_path):
     _wait_for(saved_once, proc)
     time.sleep(3.0)  # some steps past that save
     code, stdout, stderr = _ctrl_c(proc)
-    assert code == 130
+    assert code == 130, (code, stderr[-2000:])
     assert stdout == ""
     assert "Traceback" not in stderr and "Exception" not in stderr, stderr
     lines = stderr.strip().splitlines()
@@ -106,7 +119,7 @@ def test_a_long_command_interrupted_exits_130_without_output(tmp_path):
     _wait_for(simulating, proc)
     time.sleep(0.5)
     code, stdout, stderr = _ctrl_c(proc)
-    assert code == 130
+    assert code == 130, (code, stderr[-2000:])
     assert stdout == ""
     assert stderr.strip().splitlines() == ["dermasim: interrupted"], stderr
     assert not (tmp_path / "sens").exists() or not any((tmp_path / "sens").iterdir())
