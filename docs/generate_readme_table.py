@@ -14,7 +14,7 @@ import argparse
 import numpy as np
 
 from dermasim import Patient, Protocol, Simulation
-from dermasim.compare import COMPARE_DAYS
+from dermasim.plan.compare import COMPARE_DAYS
 from dermasim.protocol import bundled_protocols
 
 DAYS = tuple(COMPARE_DAYS.values())

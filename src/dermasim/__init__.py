@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from . import plan
     from .calibration.validation import validate
     from .cohort import Cohort, Trial, paired_difference, run_cohort
-    from .compare import Comparison, compare_protocols
+    from .plan.compare import Comparison, compare_protocols
 
 # Names whose modules load on first use, so that `import dermasim` (and a one-patient command
 # line) does not pay for calibration, the cohort engine and comparison (about 0.15 s).
@@ -48,8 +48,8 @@ _LAZY = {
     "Trial": ".cohort",
     "paired_difference": ".cohort",
     "run_cohort": ".cohort",
-    "Comparison": ".compare",
-    "compare_protocols": ".compare",
+    "Comparison": ".plan.compare",
+    "compare_protocols": ".plan.compare",
 }
 
 

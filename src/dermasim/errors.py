@@ -20,6 +20,7 @@ __all__ = [
     "SolverError",
     "check_integer",
     "invalid_value",
+    "shown_value",
 ]
 
 
@@ -69,8 +70,50 @@ def invalid_value(field: str, value: Any, allowed: str, example: str) -> str:
     --------
     >>> invalid_value("age", 12, "18 to 90 years", "age = 45")
     'age = 12 is not valid: allowed 18 to 90 years; for example age = 45'
+
+    A long value is cut in the middle (its end is often a file's name), so the line stays
+    readable:
+
+    >>> invalid_value("days", "x" * 500, "1 to 3650 days", "days = 730")[:40]
+    "days = 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+    >>> where = "/a" * 60 + "/patient.toml"
+    >>> invalid_value("patient file", where, "TOML", "p.toml")[55:93]
+    ".../a/a/a/a/a/a/a/a/patient.toml' (135"
     """
-    return f"{field} = {value!r} is not valid: allowed {allowed}; for example {example}"
+    return f"{field} = {shown_value(value)} is not valid: allowed {allowed}; for example {example}"
+
+
+#: Values whose ``repr`` is longer than this are cut in messages.
+LONGEST_SHOWN = 80
+
+
+def shown_value(value: Any) -> str:
+    """``repr(value)`` for a message: cut to its start and length when long, and never an
+    error itself (an integer of more than 4,300 digits has no ``repr`` by default).
+
+    Examples
+    --------
+    >>> shown_value(12)
+    '12'
+    >>> shown_value(int("9" * 4000) * 10**1000)
+    '999999999999999999999999999999999999999999999999999999999999... (5000 digits)'
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 4096:
+        digits = _digits(value)
+        sign = "-" if value < 0 else ""
+        return f"{sign}{abs(value) // 10 ** (digits - 60)}... ({digits} digits)"
+    text = repr(value)
+    if len(text) <= LONGEST_SHOWN:
+        return text
+    return f"{text[:40]}...{text[-30:]} ({len(text)} characters)"  # the end: a file's name
+
+
+def _digits(value: int) -> int:
+    import math
+
+    magnitude = abs(value)
+    digits = int(magnitude.bit_length() * math.log10(2)) + 1
+    return digits if magnitude >= 10 ** (digits - 1) else digits - 1
 
 
 def check_integer(field: str, value: Any, low: int, high: int, example: str) -> int:

@@ -140,7 +140,7 @@ def test_cohort_reads_a_spec_and_a_patient_table(capsys, tmp_path):
         (["cohort", "none", "--n", "0"], "cohort.n = 0"),
         (["cohort", "none", "--chunk-size", "0"], "chunk_size = 0"),
         (["cohort", "none", "--cluster", "nowhere"], "cluster = 'nowhere'"),
-        (["cohort", "none", "--cohort", "missing.toml"], "spec = 'missing.toml'"),
+        (["cohort", "none", "--cohort", "missing.toml"], "--cohort = 'missing.toml'"),
         (["trial", "missing.toml"], "spec = 'missing.toml'"),
         (["trial", "no-such-trial"], "spec = 'no-such-trial'"),
         (["sensitivity", "--method", "sobolx"], "method = 'sobolx'"),

@@ -226,7 +226,7 @@ FRAMEWORK_CASES = [
     ("unknown option", ["simulate", MN, "--colour"], "--colour", "--colour"),
     ("draws not an integer", ["simulate", MN, "--draws", "many"], "--draws", "integer"),
     ("unknown command", ["simulat", MN], "simulat", "simulat"),
-    ("missing protocol argument", ["simulate"], "protocol", "Missing"),
+    ("missing protocol argument", ["simulate"], "protocol", "missing"),
 ]
 
 
@@ -296,3 +296,29 @@ def test_out_that_is_a_file_is_bad_input(capsys, tmp_path):
     argv = ["simulate", MN, "--draws", "2", "--days", "20", "--out", str(target)]
     message = _run(capsys, tmp_path, argv)
     assert "--out" in message
+
+
+@pytest.mark.parametrize(
+    ("argv", "taken", "api"),
+    [
+        (["simulate", MN, "--draws", "50", "--days", "20"], "simulation.nc", "simulate"),
+        (["compare", MN, "--draws", "50", "--days", "20"], "compare.json", "compare_protocols"),
+    ],
+    ids=["simulate", "compare"],
+)
+def test_an_output_name_taken_by_a_folder_is_refused_before_the_run(
+    capsys, tmp_path, monkeypatch, argv, taken, api
+):
+    """``--out`` whose target file is a folder is refused before anything is simulated (it
+    was refused after the whole run)."""
+    import dermasim.plan.compare
+    import dermasim.simulation
+
+    def never(*args, **kwargs):
+        raise AssertionError("the run started before the output folder was checked")
+
+    module = dermasim.simulation if api == "simulate" else dermasim.plan.compare
+    monkeypatch.setattr(module, api, never)
+    (tmp_path / "out" / taken).mkdir(parents=True)
+    message = _run(capsys, tmp_path, [*argv, "--out", str(tmp_path / "out")])
+    assert "--out" in message and taken in message, message

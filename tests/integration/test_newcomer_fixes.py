@@ -139,5 +139,5 @@ def test_an_out_folder_whose_output_name_is_a_folder_gets_no_partial_set(capsys,
     rc, _, err = _run(
         capsys, ["simulate", "none", "--draws", "3", "--days", "5", "--out", str(out)]
     )
-    _one_line_error(rc, err, "simulation.json", "nothing of this set was written")
+    _one_line_error(rc, err, "simulation.json", "not a folder")
     assert sorted(p.name for p in out.iterdir()) == ["simulation.json"]  # no .nc, .png, manifest

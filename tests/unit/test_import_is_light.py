@@ -14,7 +14,7 @@ HEAVY = (
     "numba",
     "dermasim.calibration",
     "dermasim.cohort",
-    "dermasim.compare",
+    "dermasim.plan.compare",
     "dermasim.plan",
     "dermasim.report",
     "jinja2",

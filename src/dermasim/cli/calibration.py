@@ -55,7 +55,7 @@ def calibrate(
         )
     if isinstance(chains, bool) or not 1 <= chains <= 64:
         raise SimulationError(invalid_value("--chains", chains, "1 to 64 chains", "--chains 4"))
-    _check_out(out)
+    _check_out(out, files=("checkpoint*.npz", "posterior*"))
     checkpoint = out / "checkpoint.npz"
     if restart:
         for k in range(chains):
@@ -145,7 +145,7 @@ def validate(
                 "--virtual-patients 16",
             )
         )
-    _check_out(out)
+    _check_out(out, files=("validation.*", "report.md", "study-*.png"))
     with _progress_bar("validating", unit="steps") as step:
         result = run_validation(
             parameters,
@@ -250,7 +250,12 @@ def export_petab(
     """Write the calibration problem in PEtab format (SBML model, tables, YAML)."""
     from ..interop.petab_export import export_petab as run_export
 
-    _check_out(directory, "DIRECTORY", "dermasim export petab out/petab")
+    _check_out(
+        directory,
+        "DIRECTORY",
+        "dermasim export petab out/petab",
+        files=("*.tsv", "*.yaml", "*.xml"),
+    )
     path = run_export(directory)
     _console().print(f"wrote the PEtab problem to {directory}/ (problem file {path.name})")
 
@@ -260,7 +265,7 @@ def register(app: typer.Typer) -> None:
     app.command()(calibrate)
     app.command()(validate)
     export_app = typer.Typer(
-        help="Export dermasim problems to other tools' formats.", no_args_is_help=True
+        help="Export dermasim problems to other tools' formats.", no_args_is_help=False
     )
     export_app.command("petab")(export_petab)
     app.add_typer(export_app, name="export")

@@ -60,7 +60,7 @@ def simulate(
     from ..simulation import simulate as run_simulation
 
     days = _parse_days(days_text)
-    _check_out(out)
+    _check_out(out, files=("simulation.*",))
     if report_path is not None:
         _check_report_path(report_path)
     proto = Protocol.load(protocol)
@@ -81,8 +81,8 @@ def simulate(
             _write_json(staged / "simulation.json", payload)
             plt.close(sol.plot(path=staged / "simulation.png"))
     if report_path is not None:
-        from ..compare import Comparison
         from ..parameters import load_parameters
+        from ..plan.compare import Comparison
         from ..report import write_comparison_report
 
         one = Comparison(
@@ -152,10 +152,10 @@ def compare(
 ) -> None:
     """Compare protocols: an endpoint at 3, 6, 12 and 24 months, downtime, and the paired
     difference from the first protocol with P(better)."""
-    from ..compare import compare_protocols
+    from ..plan.compare import compare_protocols
 
     days = _parse_days(days_text)
-    _check_out(out)
+    _check_out(out, files=("compare.*",))
     if report_path is not None:
         _check_report_path(report_path)
     person = load_patient(patient)

@@ -169,7 +169,7 @@ def permeability_validate(
         write_permeability_report,
     )
 
-    _check_out(out)
+    _check_out(out, files=("permeability.*",))
     result = permeability_validation(seed=seed)
     if out is not None:
         from ..storage import OutputSet

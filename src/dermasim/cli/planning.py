@@ -265,7 +265,7 @@ def report(
             )
         write_plan_report(result, out)
     else:
-        from ..compare import compare_protocols
+        from ..plan.compare import compare_protocols
         from ..report import write_comparison_report
 
         comparison = compare_protocols(

@@ -110,7 +110,7 @@ def cohort(
                 "--patients patients.csv",
             )
         )
-    check_out(out)
+    check_out(out, files=("cohort.*",))
     from ..model import ENDPOINTS
 
     if endpoint not in ENDPOINTS:
@@ -123,7 +123,7 @@ def cohort(
     if spec is not None:
         from ..cohort.population import read_cohort_file
 
-        data = read_cohort_file(spec)
+        data = read_cohort_file(spec, "--cohort", "--cohort cohort.toml")
         table = data.get("cohort", data)
         population = Cohort.from_dict(table)
         n = table.get("n") if n is None else n  # run options the spec may carry
@@ -202,10 +202,10 @@ def trial(
 ) -> None:
     """Simulate a parallel-group trial: effect, its interval, and the power curve."""
     from ..cohort.trial import Trial
-    from ..compare import file_stems
+    from ..plan.compare import file_stems
     from ..storage import OutputSet
 
-    check_out(out)
+    check_out(out, files=("trial.*", "power.png", "arm-*.nc"))
     design = Trial.from_toml(Path(spec) if spec.endswith(".toml") else spec)
     chunks = _store(out, store, "trial")
     with progress_bar("simulating", "chunks") as step:
@@ -320,7 +320,7 @@ def sensitivity(
 
     if isinstance(top, bool) or not 1 <= top <= 1000:
         raise SimulationError(invalid_value("--top", top, "an integer from 1 to 1000", "--top 15"))
-    check_out(out)
+    check_out(out, files=("sensitivity.*",))
     names = None if vary is None else [v.strip() for v in vary.split(",") if v.strip()]
     with progress_bar("simulating", "chunks") as step:
         result = model_sensitivity(

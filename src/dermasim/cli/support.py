@@ -51,12 +51,21 @@ def console(stderr: bool = False) -> Any:
     return console
 
 
-def check_out(out: Path | None, option: str = "--out", example: str = "--out out/run1") -> None:
-    """Refuse an output folder that cannot be written, before any long run (creates nothing)."""
+def check_out(
+    out: Path | None,
+    option: str = "--out",
+    example: str = "--out out/run1",
+    files: tuple[str, ...] = (),
+) -> None:
+    """Refuse an output folder that cannot be written, before any long run (creates nothing).
+
+    ``files`` are the names (or glob patterns, such as ``"arm-*.nc"``) the command will write
+    there: one that is already a folder is refused now rather than after the run."""
     if out is None:
         return
     try:
         _check_writable(out, option, example)
+        _check_names_free(out, files, option, example)
     except OSError as exc:  # a name the file system refuses (too long, ...)
         shown = str(out) if len(str(out)) <= 80 else str(out)[:77] + "..."
         reason = exc.strerror or type(exc).__name__
@@ -81,16 +90,49 @@ def _check_writable(out: Path, option: str, example: str) -> None:
         ) from None
 
 
+def _check_names_free(out: Path, files: tuple[str, ...], option: str, example: str) -> None:
+    if not out.is_dir():
+        return
+    for pattern in files:
+        for entry in sorted(out.glob(pattern)):
+            if entry.is_dir():
+                raise SimulationError(
+                    invalid_value(
+                        option,
+                        str(out),
+                        f"a folder where {entry.name} is a file or absent, not a folder",
+                        example,
+                    )
+                )
+
+
+def _check_name_length(path: Path, option: str, example: str) -> None:
+    """Refuse a file name longer than the file system takes (before the run, not at the
+    end of it when the file is written)."""
+    probe = path.parent.resolve()
+    while not probe.exists():
+        probe = probe.parent
+    try:
+        longest = os.pathconf(probe, "PC_NAME_MAX")
+    except (OSError, ValueError):  # not known on this system
+        return
+    if len(os.fsencode(path.name)) > longest:
+        raise SimulationError(
+            invalid_value(option, str(path), f"a file name of at most {longest} bytes", example)
+        )
+
+
 def check_report_path(path: Path) -> None:
     """Refuse a report path that cannot be written, before any long run (creates nothing)."""
     example = "--report out/plan.html"
     if path.suffix.lower() not in (".html", ".htm"):
         raise SimulationError(invalid_value("--report", str(path), "a .html file", example))
+    _check_name_length(path, "--report", example)  # first: a long name makes is_dir() raise
     if path.is_dir():
         raise SimulationError(
             invalid_value("--report", str(path), "a file name, not a folder", example)
         )
-    check_out(path.parent)
+    check_out(path.parent, "--report", example)
 
 
 def finish(

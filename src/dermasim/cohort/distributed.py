@@ -26,7 +26,7 @@ from typing import Any
 
 from ..errors import DermasimError, invalid_value
 
-__all__ = ["ClusterError", "cluster_client", "execute"]
+__all__ = ["MAX_WORKERS", "ClusterError", "check_workers", "cluster_client", "execute"]
 
 
 class ClusterError(DermasimError, ValueError):
@@ -50,14 +50,28 @@ def _worker_setup() -> None:  # runs in each LocalCluster worker process
     die_with_parent()
 
 
+#: The most processes of a ``"local"`` cluster.
+MAX_WORKERS = 256
+
+
+def check_workers(workers: Any) -> int:
+    """``workers`` if it is an integer from 1 to :data:`MAX_WORKERS`, else a one-line
+    :class:`ClusterError` (checked whether or not a cluster is used, so that a bad value is
+    never silently ignored)."""
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= MAX_WORKERS:
+        raise ClusterError(
+            invalid_value("workers", workers, f"an integer from 1 to {MAX_WORKERS}", "workers = 2")
+        )
+    return workers
+
+
 @contextlib.contextmanager
 def cluster_client(cluster: Any, workers: int = 2) -> Iterator[Any]:
     """A Dask client for ``cluster`` (see the module docstring), or None for serial runs."""
+    check_workers(workers)
     if cluster is None:
         yield None
         return
-    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= 256:
-        raise ClusterError(invalid_value("workers", workers, "an integer from 1 to 256", "2"))
     distributed = _import_distributed()
     if isinstance(cluster, distributed.Client):
         yield cluster

@@ -483,17 +483,19 @@ def _read_text(path: Path, field: str, example: str) -> str:
         ) from None
 
 
-def _read_toml(source: str | os.PathLike[str]) -> dict[str, Any]:
+def _read_toml(
+    source: str | os.PathLike[str], field: str = "cohort", example: str = "cohort.toml"
+) -> dict[str, Any]:
     text = str(source)
     path = Path(source) if isinstance(source, os.PathLike) else looks_like_path(text)
     if path is not None:
-        text = _read_text(path, "spec", "trial.toml")
+        text = _read_text(path, field, example)
     try:
         return loads_toml(text)
     except tomllib.TOMLDecodeError as exc:
         shown = str(path) if path is not None else str(source)[:60]
         raise CohortError(
-            invalid_value("spec", shown, f"valid TOML ({toml_problem(exc)})", "[cohort]")
+            invalid_value(field, shown, f"valid TOML ({toml_problem(exc)})", example)
         ) from None
 
 
@@ -549,7 +551,9 @@ def individual_parameters(
     return rows
 
 
-def read_cohort_file(source: str | os.PathLike[str]) -> dict[str, Any]:
-    """A TOML spec (a file path or TOML text) as plain data, with a one-line error if it is
-    not valid TOML."""
-    return _read_toml(source)
+def read_cohort_file(
+    source: str | os.PathLike[str], field: str = "cohort", example: str = "cohort.toml"
+) -> dict[str, Any]:
+    """A TOML spec (a file path or TOML text) as plain data, with a one-line error naming
+    ``field`` (with ``example``) if it cannot be read or is not valid TOML."""
+    return _read_toml(source, field, example)

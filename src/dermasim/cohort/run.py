@@ -35,7 +35,7 @@ from ..simulation import _check_at, _check_days, _check_seed
 from ..solution import QUANTILES
 from ..solve import SolverOptions
 from ..storage import ChunkStore, write_netcdf
-from .distributed import cluster_client, execute
+from .distributed import check_workers, cluster_client, execute
 from .engine import DEFAULT_CHUNK_SIZE, Chunk, CohortPlan, assemble, run_chunk
 from .population import Cohort, CohortError, VirtualPopulation
 
@@ -262,6 +262,7 @@ def run_cohort(
     -------
     CohortResult
     """
+    check_workers(workers)
     plan = plan_cohort(
         protocol,
         population,
@@ -289,6 +290,7 @@ def run_plan(
     progress: Callable[[int, int], None] | None = None,
 ) -> CohortResult:
     """Run a fixed :class:`~dermasim.cohort.engine.CohortPlan` (see :func:`run_cohort`)."""
+    check_workers(workers)
     chunks = plan.chunks()
     parts: dict[int, dict[str, np.ndarray]] = {}
     chunk_store = None

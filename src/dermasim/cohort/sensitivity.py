@@ -41,7 +41,7 @@ from ..patient import Patient
 from ..protocol import Protocol
 from ..simulation import MAX_DAYS, integrate_batch
 from ..solve import SolverOptions
-from .distributed import cluster_client, execute
+from .distributed import check_workers, cluster_client, execute
 
 logger = logging.getLogger("dermasim")
 
@@ -346,6 +346,10 @@ def model_sensitivity(
         raise SensitivityError(invalid_value("day", day, f"1 to {MAX_DAYS} days", "day = 180"))
     chunk_size = _check_int("chunk_size", chunk_size, 1, 10_000_000, "chunk_size = 5000")
     seed = _check_int("seed", seed, 0, 2**31 - 2, "seed = 0")
+    # both sizes are checked whichever method runs: an option that is ignored is still checked
+    n = _check_int("n", n, 16, 65536, "n = 512")
+    trajectories = _check_int("trajectories", trajectories, 2, 10_000, "trajectories = 20")
+    check_workers(workers)
     ps = load_parameters(parameters)
     names: tuple[str, ...] = tuple(ps) if vary is None else tuple(vary)
     repeated = sorted({v for v in names if names.count(v) > 1})

@@ -59,6 +59,7 @@ from ..protocol import Protocol
 from ..simulation import MAX_DAYS
 from ..solution import quantile_summary
 from ..solve import SolverOptions
+from .distributed import check_workers
 from .population import Cohort, CohortError, read_cohort_file
 from .run import CohortResult, plan_cohort, run_plan
 
@@ -377,7 +378,7 @@ class Trial:
                     "microneedling-vs-none",
                 )
             )
-        return cls.from_dict(read_cohort_file(source))
+        return cls.from_dict(read_cohort_file(source, "spec", "trial.toml"))
 
     # ---------------------------------------------------------------- running
     def run(
@@ -396,6 +397,7 @@ class Trial:
         ``arm-1/``, in arm order); ``cluster`` and ``workers`` are those of
         :func:`~dermasim.cohort.run_cohort`.
         """
+        check_workers(workers)
         outcomes: dict[str, np.ndarray] = {}
         results: dict[str, CohortResult] = {}
         for k, arm in enumerate(self.arms):

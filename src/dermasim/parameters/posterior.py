@@ -74,39 +74,34 @@ class Posterior(ParameterSet):
         """
         import zipfile
 
-        where = f"posterior file {os.fspath(path)!r}"
+        example = "parameters = 'calibration/posterior.npz' (written by dermasim calibrate)"
+
+        def refuse(problem: str) -> ParameterError:
+            allowed = f"a posterior .npz written by dermasim calibrate ({problem})"
+            return ParameterError(invalid_value("parameters", os.fspath(path), allowed, example))
+
         try:
             with np.load(path, allow_pickle=False) as data:
                 names = [str(n) for n in data["names"]]
                 values = np.asarray(data["draws"], dtype=float)
                 metadata = json.loads(str(data["metadata"]))
-        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-            raise ParameterError(
-                f"{where} cannot be read ({exc}); write one with `dermasim calibrate --out DIR`"
-            ) from None
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+            reason = str(exc).strip("'\"").split(". ")[0]
+            raise refuse(f"this one cannot be read: {reason}") from None
         base = ParameterSet.load(prior)
         known = {**dict(base), **dict(observation_parameters())}
         if values.ndim != 2 or values.shape[1] != len(names) or values.shape[0] == 0:
-            raise ParameterError(
-                f"{where}: draws of shape {values.shape} do not match {len(names)} names; "
-                "write it again with `dermasim calibrate --out DIR`"
-            )
+            raise refuse(f"this one has draws of shape {values.shape} for {len(names)} names")
         for j, param in enumerate(names):
             if param not in known:
-                raise ParameterError(
-                    invalid_value(
-                        f"{where}: parameter",
-                        param,
-                        "a model or observation parameter",
-                        "'needle_coverage'",
-                    )
-                )
+                raise refuse(f"names of model or observation parameters; this one has {param!r}")
             lo, hi = known[param].bounds
             column = values[:, j]
             if not np.all(np.isfinite(column)) or column.min() < lo or column.max() > hi:
-                raise ParameterError(
-                    f"{where}: draws of {param} span {column.min():g} to {column.max():g}, "
-                    f"outside its bounds {lo:g} to {hi:g} (or not finite)"
+                finite = column[np.isfinite(column)]
+                span = f"{finite.min():g} to {finite.max():g}" if finite.size else "none finite"
+                raise refuse(
+                    f"draws of {param} finite and within {lo:g} to {hi:g}; this one's: {span}"
                 )
         draws = {n: values[:, j] for j, n in enumerate(names)}
         return cls(

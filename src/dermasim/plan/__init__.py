@@ -8,7 +8,9 @@ The package is also callable: ``dermasim.plan(...)`` is :func:`plan`.
 'dermasim.plan/1'
 
 See :mod:`dermasim.plan.planner` for the method, :mod:`dermasim.plan.concerns` for what
-each concern is scored by and :mod:`dermasim.plan.space` for the courses searched.
+each concern is scored by, :mod:`dermasim.plan.space` for the courses searched and
+:mod:`dermasim.plan.compare` for a comparison of protocols the practitioner chose
+(``dermasim.compare_protocols``).
 """
 
 from __future__ import annotations

@@ -40,9 +40,17 @@ from typing import Any
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from ..errors import ProtocolError
+from ..errors import ProtocolError, invalid_value, shown_value
 from ..units import parse_quantity, to_days, to_minutes
-from .course import SETTINGS, TREATMENT_ALIASES, TREATMENTS, Course, make_course, resolve_treatment
+from .course import (
+    MAX_SESSIONS,
+    SETTINGS,
+    TREATMENT_ALIASES,
+    TREATMENTS,
+    Course,
+    make_course,
+    resolve_treatment,
+)
 from .products import bundled_products
 
 __all__ = ["GRAMMAR", "parse_compact"]
@@ -136,7 +144,7 @@ def _parser() -> Lark:
 
 def _error(got: str, column: int | None, expected: str, example: str = _EXAMPLE) -> ProtocolError:
     where = f" at column {column}" if column is not None else ""
-    got_text = "end of text" if got == "" else repr(got)
+    got_text = "end of text" if got == "" else shown_value(got)
     return ProtocolError(
         f"protocol string: unexpected {got_text}{where}; expected {expected}; for example {example}"
     )
@@ -295,7 +303,13 @@ def _read_phase(
         values["product"] = product
     seen: dict[str, Token] = {}
     if count is not None:
-        values["sessions"] = int(re.match(r"\d+", str(count)).group(0))  # type: ignore[union-attr]
+        digits = re.match(r"\d+", str(count)).group(0)  # type: ignore[union-attr]
+        if len(digits) > 6:  # before int(): thousands of digits exceed Python's int limit
+            allowed = f"a whole number from 1 to {MAX_SESSIONS}"
+            raise ProtocolError(
+                "protocol string: " + invalid_value("sessions", digits, allowed, "sessions = 4")
+            )
+        values["sessions"] = int(digits)
 
     def put(field: str, value: float, token: Token, noun: str) -> None:
         if field in seen:
@@ -384,5 +398,6 @@ def _read_phase(
     try:
         course = make_course(where=f"course[{index}]", **values)
     except ProtocolError as exc:
-        raise ProtocolError(f"protocol string, phase {index + 1} {phase_text!r}: {exc}") from None
+        shown = shown_value(phase_text)
+        raise ProtocolError(f"protocol string, phase {index + 1} {shown}: {exc}") from None
     return course, values.get("interval_days")

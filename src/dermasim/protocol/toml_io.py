@@ -233,7 +233,17 @@ def toml_fields(source: str | os.PathLike[str]) -> dict[str, Any]:
         raise ProtocolError(
             f"protocol TOML is malformed: {toml_problem(exc)}; for example {_TOML_EXAMPLE}"
         ) from None
-    return protocol_fields(data)
+    fields = protocol_fields(data)  # unknown keys and bad courses first
+    if "course" not in data and "compact" not in data:  # a file must ask for no treatment
+        raise ProtocolError(
+            invalid_value(
+                "course",
+                "(missing)",
+                "[[course]] tables, a compact string, or course = [] for no treatment",
+                _TOML_EXAMPLE,
+            )
+        )
+    return fields
 
 
 def _plain(value: Any) -> Any:

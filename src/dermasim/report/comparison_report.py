@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from ..compare import Comparison
 from ..plan.candidacy import screen_courses
+from ..plan.compare import Comparison
 from ..plotting import plain_label, plot_panels
 from .common import interval, parameter_evidence, patient_assumptions, patient_rows, skin
 from .render import embed_figure, render, write_html

@@ -60,10 +60,15 @@ def test_to_toml_is_readable():
 
 
 def test_empty_protocols():
-    assert Protocol.from_toml('name = "nothing"') == Protocol()
+    assert Protocol.from_toml('name = "nothing"\ncourse = []') == Protocol()
     assert Protocol.from_toml("course = []") == Protocol()
     assert Protocol.from_toml(Protocol(name="x").to_toml()) == Protocol()
     assert Protocol.from_dict({}) == Protocol()
+
+
+def test_a_file_without_any_course_is_refused_not_read_as_no_treatment():
+    with pytest.raises(ProtocolError, match=r"course = '\(missing\)'.*course = \[\] for no"):
+        Protocol.from_toml('name = "nothing"')
 
 
 def test_aliases_strings_with_units_and_compact():

@@ -20,14 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ContraindicationError, SimulationError, invalid_value
-from .model import ENDPOINTS
-from .parameters import ParameterSet, load_parameters
-from .patient import Patient
-from .protocol import Protocol, bundled_protocols
-from .simulation import Simulation
-from .solution import Solution, quantile_summary, share_better
-from .solve import SolverOptions
+from ..errors import ContraindicationError, SimulationError, invalid_value
+from ..model import ENDPOINTS
+from ..parameters import ParameterSet, load_parameters
+from ..patient import Patient
+from ..protocol import Protocol, bundled_protocols
+from ..simulation import Simulation
+from ..solution import Solution, quantile_summary, share_better
+from ..solve import SolverOptions
 
 logger = logging.getLogger("dermasim")
 
@@ -175,7 +175,7 @@ class Comparison:
 
     def plot(self, path: str | os.PathLike[str] | None = None) -> Any:
         """One figure: median and 5-95% band of the endpoint for every protocol."""
-        from .plotting import plot_panels
+        from ..plotting import plot_panels
 
         return plot_panels(
             self.solutions,
@@ -254,7 +254,7 @@ def compare_protocols(
         reason; the others are simulated. If none may be simulated, a one-line error says
         why.
     """
-    from .simulation import _as_patient, _check_days, _check_draws, warn_if_few_draws
+    from ..simulation import _as_patient, _check_days, _check_draws, warn_if_few_draws
 
     days = _check_days(days)
     warn_if_few_draws(_check_draws(draws))
