@@ -25,7 +25,14 @@ if TYPE_CHECKING:
     from .patient import Patient
     from .protocol import Protocol
 
-__all__ = ["QUANTILES", "Solution", "quantile_summary", "share_better"]
+__all__ = [
+    "QUANTILES",
+    "REPORT_DAYS",
+    "Solution",
+    "quantile_summary",
+    "report_days",
+    "share_better",
+]
 
 #: The time coordinate: elapsed days, a CF duration (a course has no calendar date).
 TIME_ATTRS = {
@@ -36,6 +43,24 @@ TIME_ATTRS = {
 
 #: Quantiles reported everywhere: 5th percentile, median, 95th percentile.
 QUANTILES = (0.05, 0.5, 0.95)
+
+#: The days a simulation's JSON object reports when none are asked for (within the horizon).
+REPORT_DAYS = (0.0, 90.0, 180.0, 365.0, 730.0)
+
+
+def report_days(days: float, at: Sequence[float] | None = None) -> list[float]:
+    """The days a ``dermasim.simulation/1`` object reports: ``at`` (sorted, once each), else
+    those of :data:`REPORT_DAYS` within the horizon ``days``.
+
+    Examples
+    --------
+    >>> report_days(365)
+    [0.0, 90.0, 180.0, 365.0]
+    >>> report_days(365, at=[30, 10, 30])
+    [10.0, 30.0]
+    """
+    chosen = [float(d) for d in at] if at is not None else [d for d in REPORT_DAYS if d <= days]
+    return sorted(set(chosen))
 
 
 def share_better(difference: np.ndarray, better: str = "higher") -> float:

@@ -47,6 +47,7 @@ BASE: dict[str, list[str]] = {
     "screen": ["screen", PATIENT],
     "report": ["report", MN, "--out", "{tmp}/report.html", "--draws", "50", "--days", "60"],
     "export petab": ["export", "petab", "{tmp}/petab"],
+    "serve": ["serve", "--port", "8765"],
 }
 
 NOT_NUMBERS = ["abc", "1.5.2", "", "³", "0x1f", "1,5", "--", HUGE, "1e999e", "\x00", "ten"]

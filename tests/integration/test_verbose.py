@@ -3,6 +3,8 @@ captured here by pytest); without it, nothing of that."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from dermasim.cli import main
@@ -121,9 +123,11 @@ def test_verbose_logs_the_command_and_its_steps(command, tmp_path, caplog, monke
         assert fragment not in err
 
 
-def test_validate_logs_each_stage_with_counts(caplog):
-    argv = ["--verbose", "validate", "--draws", "20", "--virtual-patients", "2"]
+def test_validate_logs_each_stage_with_counts(caplog, capsys):
+    argv = ["--verbose", "validate", "--draws", "20", "--virtual-patients", "2", "--json"]
     assert main(argv) == 0
+    out = capsys.readouterr().out  # --json: one object on stdout, the log on stderr
+    assert json.loads(out)["schema"] == "dermasim.validation/1" and out.count("\n") == 1
     err = "\n".join(caplog.messages)
     for stage in (
         "predictive draws: 1 of 1",

@@ -80,6 +80,7 @@ def test_cli_reference_covers_every_command():
         "plan",
         "screen",
         "report",
+        "serve",
     }
     for name in commands:
         assert re.search(rf"^## dermasim {name}\b", text, re.MULTILINE), name

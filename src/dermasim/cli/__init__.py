@@ -9,6 +9,7 @@ stdout (``--json`` prints exactly one JSON object there).
 - :mod:`.permeability`: ``permeability``, ``permeability-validate``
 - :mod:`.research`: ``cohort``, ``trial``, ``sensitivity``
 - :mod:`.planning`: ``plan``, ``screen``, ``report``
+- :mod:`.serving`: ``serve`` (the JSON API; the ``web`` extra)
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import DermasimError
-from . import calibration, course, permeability, planning, research
+from . import calibration, course, permeability, planning, research, serving
 from .support import command_line, set_command_line
 
 __all__ = ["app", "command", "console_main", "main"]
@@ -40,7 +41,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for group in (course, calibration, permeability, research, planning):
+for group in (course, calibration, permeability, research, planning, serving):
     group.register(app)
 
 

@@ -10,7 +10,6 @@ import typer
 
 from ..errors import SimulationError, invalid_value
 from .options import (
-    DEFAULT_REPORT_DAYS,
     DISCLAIMER,
     DaysOption,
     DrawsOption,
@@ -58,6 +57,7 @@ def simulate(
     """Simulate one protocol for one patient: endpoints as median and 5-95% interval."""
     from ..protocol import Protocol
     from ..simulation import simulate as run_simulation
+    from ..solution import report_days
 
     days = _parse_days(days_text)
     _check_out(out, files=("simulation.*",))
@@ -69,8 +69,7 @@ def simulate(
     sol = run_simulation(
         proto, person, days=days, draws=draws, seed=seed, at=report, parameters=parameters
     )
-    report_days = report if report is not None else [d for d in DEFAULT_REPORT_DAYS if d <= days]
-    payload = sol.to_json_dict(at=sorted(set(report_days)), protocol=proto)
+    payload = sol.to_json_dict(at=report_days(days, report), protocol=proto)
     if out is not None:
         import matplotlib.pyplot as plt
 

@@ -10,7 +10,6 @@ import typer
 from ..errors import DermasimError, SimulationError, invalid_value
 
 __all__ = [
-    "DEFAULT_REPORT_DAYS",
     "DISCLAIMER",
     "DaysOption",
     "DrawsOption",
@@ -25,7 +24,6 @@ __all__ = [
     "read_quantity",
 ]
 
-DEFAULT_REPORT_DAYS = (0.0, 90.0, 180.0, 365.0, 730.0)
 DISCLAIMER = "dermasim is a research and planning aid, not medical advice."
 
 PatientOption = Annotated[

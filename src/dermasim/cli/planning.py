@@ -187,21 +187,12 @@ def screen(
     json_out: JsonOption = False,
 ) -> None:
     """Screen a patient for each treatment: contraindications, cautions and depth limits."""
-    from ..plan import screen as run_screen
-    from ..plan import screen_courses
+    from ..plan import screen_report
     from ..protocol import Protocol
 
     person = load_patient(patient)
-    rows = [r.to_dict() for r in run_screen(person)]
-    payload: dict[str, Any] = {
-        "schema": "dermasim.screen/1",
-        "patient": person.to_dict(),
-        "screen": rows,
-    }
-    if protocol is not None:
-        proto = Protocol.load(protocol)
-        checked = screen_courses(person, proto.courses).to_dict()
-        payload["protocol"] = {"compact": str(proto), **checked}
+    payload = screen_report(person, None if protocol is None else Protocol.load(protocol))
+    rows = payload["screen"]
     if json_out:
         sys.stdout.write(json.dumps(payload) + "\n")
         return

@@ -40,6 +40,7 @@ COMMAND_EXAMPLES: dict[str, str] = {
     "dermasim plan": "dermasim plan examples/patient.toml --concern fine_lines",
     "dermasim screen": "dermasim screen examples/patient.toml",
     "dermasim report": "dermasim report microneedling-4-monthly --out out/report.html",
+    "dermasim serve": "dermasim serve --port 8765",
 }
 
 _SEED = "an integer from 0 to 4294967295"
@@ -71,6 +72,7 @@ NUMBER_RANGES: dict[str, str] = {
     "plan --max-downtime-days": "0 to 60 days",
     "plan --top": "an integer from 1 to 20",
     "permeability --mw": "1 to 500000 Da",
+    "serve --port": "an integer from 1 to 65535",
     "permeability --logkow": "-5 to 10",
     "permeability --minutes-after": "0 to 1440 minutes, with --after-needling",
     "permeability --dose": "0.01 to 50 mg of product per cm2, with --after-needling",

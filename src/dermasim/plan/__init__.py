@@ -25,7 +25,7 @@ from ..parameters import ParameterSet, load_parameters
 from ..patient import Patient
 from ..solve import SolverOptions
 from ..units import to_days
-from .candidacy import ScreenResult, screen, screen_courses
+from .candidacy import ScreenResult, screen, screen_courses, screen_report
 from .concerns import CONCERNS, Concern, get_concern
 from .planner import CREDIBLE_P, pareto_front, search
 from .result import Evaluation, Plan
@@ -45,6 +45,7 @@ __all__ = [
     "plan",
     "screen",
     "screen_courses",
+    "screen_report",
 ]
 
 #: Default horizon of a plan: 12 months.

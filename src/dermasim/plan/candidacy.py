@@ -54,6 +54,7 @@ __all__ = [
     "ScreenResult",
     "screen",
     "screen_courses",
+    "screen_report",
     "usual_max_depth_mm",
 ]
 
@@ -287,3 +288,25 @@ def screen_courses(patient: Patient, courses: Sequence[Any]) -> ScreenResult:
             (hard if reason.kind == "contraindication" else soft).append(reason)
     unique = tuple(dict.fromkeys([*hard, *soft]))
     return ScreenResult(" + ".join(treatments) or "no treatment", unique)
+
+
+def screen_report(patient: Patient, protocol: Any = None) -> dict[str, Any]:
+    """The ``dermasim.screen/1`` JSON object of ``dermasim screen --json`` and
+    ``POST /api/screen``: every treatment's screen, and ``protocol``'s (a
+    :class:`~dermasim.protocol.Protocol`) when one is given.
+
+    Examples
+    --------
+    >>> from dermasim import Patient
+    >>> screen_report(Patient(age=60, site="periorbital"))["screen"][0]["treatment"]
+    'microneedling'
+    """
+    payload: dict[str, Any] = {
+        "schema": "dermasim.screen/1",
+        "patient": patient.to_dict(),
+        "screen": [r.to_dict() for r in screen(patient)],
+    }
+    if protocol is not None:
+        checked = screen_courses(patient, protocol.courses).to_dict()
+        payload["protocol"] = {"compact": str(protocol), **checked}
+    return payload

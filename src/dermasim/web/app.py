@@ -1,0 +1,343 @@
+"""The FastAPI application: routes, the error shape, the limits.
+
+Each simulation runs in a worker thread (``anyio.to_thread``) behind a semaphore of
+:attr:`Limits.concurrent` slots, so the event loop keeps answering while one runs. Requests
+and results are never logged or written to disk.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import re
+from collections.abc import Callable
+from typing import Any
+
+from .._version import version
+from ..errors import DermasimError, invalid_value
+from .limits import Limits
+from .models import (
+    CompareRequest,
+    ErrorResponse,
+    PlanRequest,
+    ScreenRequest,
+    SimulateRequest,
+)
+
+__all__ = ["build_app", "error_body"]
+
+_PARTS = re.compile(
+    r"(?P<field>[\w.\[\]-]+(?: \([^)]*\))?) = (?P<value>.*?) is not valid: "
+    r"allowed (?P<allowed>.*?); for example (?P<example>.*)$"
+)
+_GRAMMAR = re.compile(
+    r"unexpected (?P<value>.*?)(?: at column \d+)?; expected (?P<allowed>.*?); "
+    r"for example (?P<example>.*)$"
+)
+
+
+def error_body(message: str, field: str = "request", value: Any = None) -> dict[str, Any]:
+    """The ``dermasim.error/1`` body of a refused request: the one-line ``message`` of the
+    command line, split into field, value, allowed values and example where it has them.
+
+    Examples
+    --------
+    >>> error_body("draws = 0 is not valid: allowed 1 to 10; for example draws = 5")["error"]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    {'field': 'draws', 'value': '0', 'allowed': '1 to 10', 'example': 'draws = 5',
+     'message': 'draws = 0 is not valid: allowed 1 to 10; for example draws = 5'}
+    """
+    found = _PARTS.search(message)
+    if found is not None:
+        parts = found.groupdict()
+    else:
+        grammar = _GRAMMAR.search(message)
+        parts = {"field": field, "value": value, "allowed": "", "example": ""}
+        if grammar is not None:
+            parts.update(grammar.groupdict())
+    if parts.get("value") is None:
+        parts["value"] = value
+    elif isinstance(parts["value"], str) and parts["value"] != value:
+        with contextlib.suppress(ValueError, SyntaxError, MemoryError, RecursionError):
+            parts["value"] = ast.literal_eval(parts["value"])  # '12' -> 12, "'x'" -> 'x'
+    return {"schema": "dermasim.error/1", "error": {**parts, "message": message}}
+
+
+def _protocol(spec: Any, limits: Limits, field: str = "protocol") -> Any:
+    """A protocol from a bundled name, a compact string or a protocol object (never a path:
+    the service reads no file a request names)."""
+    from ..errors import ProtocolError
+    from ..protocol import Protocol, bundled_protocols
+
+    if isinstance(spec, dict):
+        return Protocol.from_dict(spec)
+    if len(spec) > limits.max_protocol_chars:
+        raise ProtocolError(
+            invalid_value(
+                field,
+                spec,
+                f"a protocol string of at most {limits.max_protocol_chars} characters",
+                '"4 x microneedling 1.5 mm every 30 days"',
+            )
+        )
+    if spec.strip() in bundled_protocols():
+        return Protocol.load(spec.strip())
+    return Protocol.parse(spec)
+
+
+def _patient(data: dict[str, Any] | None) -> Any:
+    from ..patient import Patient
+
+    return Patient() if data is None else Patient.from_dict(data)
+
+
+def _days(value: str | float, field: str = "days") -> float:
+    from ..units import to_days
+
+    return float(to_days(str(value), field=field)) if isinstance(value, str) else float(value)
+
+
+def _check_draws(draws: int, limits: Limits) -> None:
+    from ..errors import SimulationError
+
+    if not 1 <= draws <= limits.max_draws:
+        raise SimulationError(
+            invalid_value(
+                "draws",
+                draws,
+                f"an integer from 1 to {limits.max_draws} (this server)",
+                "draws = 200",
+            )
+        )
+
+
+def build_app(limits: Limits | None = None) -> Any:
+    """Build the application (see :mod:`dermasim.web`)."""
+    import anyio
+    from fastapi import FastAPI, Request
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import JSONResponse
+
+    limits = limits or Limits()
+    slots = anyio.CapacityLimiter(limits.concurrent)
+    app = FastAPI(
+        title="dermasim",
+        version=version,
+        description="Collagen and elastin after regenerative aesthetic treatments: simulate, "
+        "compare, screen and plan. A research and planning aid, not medical advice.",
+    )
+    app.state.limits = limits
+    app.state.slots = slots
+    errors: dict[int | str, dict[str, Any]] = {
+        422: {"model": ErrorResponse},
+        413: {"model": ErrorResponse},
+    }
+
+    @app.middleware("http")
+    async def cap_body(request: Request, call_next: Callable[..., Any]) -> Any:
+        length = request.headers.get("content-length")
+        too_long = length is not None and length.isdigit() and int(length) > limits.max_body_bytes
+        if too_long:
+            message = invalid_value(
+                "body",
+                f"{length} bytes",
+                f"at most {limits.max_body_bytes} bytes",
+                '{"protocol": "pn-standard"}',
+            )
+            return JSONResponse(error_body(message, "body"), status_code=413)
+        return await call_next(request)
+
+    @app.exception_handler(DermasimError)
+    async def refused(request: Request, exc: DermasimError) -> JSONResponse:
+        from ..errors import PatientError, ProtocolError
+
+        field = (
+            "patient"
+            if isinstance(exc, PatientError)
+            else "protocol"
+            if isinstance(exc, ProtocolError)
+            else "request"
+        )
+        return JSONResponse(error_body(str(exc), field), status_code=422)
+
+    @app.exception_handler(RequestValidationError)
+    async def malformed(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0]
+        kind = str(first.get("type", ""))
+        location = [str(p) for p in first.get("loc", ()) if p != "body"]
+        field = "body" if kind == "json_invalid" else ".".join(location) or "body"
+        value = first.get("input")
+        value = value if isinstance(value, str | int | float | bool | type(None)) else str(value)
+        if kind == "missing":
+            value = None  # pydantic gives the whole body
+        allowed = _ALLOWED.get(kind, str(first.get("msg", "a valid request")).rstrip("."))
+        example = _example("body" if kind in ("extra_forbidden", "json_invalid") else field)
+        message = invalid_value(field, value, allowed, example)
+        body = error_body(message, field, value)
+        body["error"].update(field=field, value=value, allowed=allowed, example=example)
+        return JSONResponse(body, status_code=422)
+
+    async def run(work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        return await anyio.to_thread.run_sync(work, limiter=slots)
+
+    @app.get("/api/health")
+    async def health() -> dict[str, Any]:
+        """Service status and version."""
+        return {"schema": "dermasim.health/1", "status": "ok", "version": version}
+
+    @app.get("/api/protocols")
+    async def protocols() -> dict[str, Any]:
+        """The bundled protocols, by name, with their compact strings."""
+        from ..protocol import Protocol, bundled_protocols
+
+        return {
+            "schema": "dermasim.protocols/1",
+            "protocols": [
+                {"name": name, "compact": str(Protocol.load(name))} for name in bundled_protocols()
+            ],
+        }
+
+    @app.post("/api/screen", responses=errors)
+    async def screen(body: ScreenRequest) -> dict[str, Any]:
+        """The candidacy screen of ``dermasim screen --json``."""
+        from ..plan import screen_report
+
+        person = _patient(body.patient)
+        proto = None if body.protocol is None else _protocol(body.protocol, limits)
+        return screen_report(person, proto)
+
+    @app.post("/api/simulate", responses=errors)
+    async def simulate(body: SimulateRequest) -> dict[str, Any]:
+        """One protocol for one patient: the object of ``dermasim simulate --json``."""
+        from ..simulation import simulate as run_simulation
+        from ..solution import report_days
+
+        proto = _protocol(body.protocol, limits)
+        person = _patient(body.patient)
+        days = _days(body.days)
+        _check_draws(body.draws, limits)
+
+        def work() -> dict[str, Any]:
+            sol = run_simulation(
+                proto,
+                person,
+                days=days,
+                draws=body.draws,
+                seed=body.seed,
+                at=body.at,
+                parameters=body.parameters,
+            )
+            return sol.to_json_dict(at=report_days(days, body.at), protocol=proto)
+
+        return await run(work)
+
+    @app.post("/api/compare", responses=errors)
+    async def compare(body: CompareRequest) -> dict[str, Any]:
+        """Protocols side by side with paired differences: ``dermasim compare --json``."""
+        from ..errors import SimulationError
+        from ..plan.compare import compare_protocols
+
+        specs = body.protocols
+        if specs is not None and not 1 <= len(specs) <= limits.max_protocols:
+            raise SimulationError(
+                invalid_value(
+                    "protocols",
+                    len(specs),
+                    f"1 to {limits.max_protocols} protocols (this server)",
+                    '["no-treatment", "pn-standard"]',
+                )
+            )
+        for spec in specs or ():
+            _protocol(spec, limits)  # refused here as /api/simulate refuses it
+        # the given strings themselves label the rows, as on the command line
+        protos = (
+            None
+            if specs is None
+            else [s if isinstance(s, str) else _protocol(s, limits) for s in specs]
+        )
+        person = _patient(body.patient)
+        days = _days(body.days)
+        _check_draws(body.draws, limits)
+
+        def work() -> dict[str, Any]:
+            result = compare_protocols(
+                protos,
+                person,
+                days=days,
+                draws=body.draws,
+                seed=body.seed,
+                parameters=body.parameters,
+                endpoint=body.endpoint,
+            )
+            return result.to_json_dict()
+
+        return await run(work)
+
+    @app.post("/api/plan", responses=errors)
+    async def plan(body: PlanRequest) -> dict[str, Any]:
+        """A course for a concern, beside two baselines: ``dermasim plan --json``."""
+        from ..plan import plan as run_plan
+
+        person = _patient(body.patient)
+        _check_draws(body.draws, limits)
+
+        def work() -> dict[str, Any]:
+            result = run_plan(
+                person,
+                body.concern,
+                horizon=body.horizon,
+                max_sessions=body.max_sessions,
+                max_downtime_days=body.max_downtime_days,
+                treatments=body.treatments,
+                top=body.top,
+                draws=body.draws,
+                seed=body.seed,
+                parameters=body.parameters,
+            )
+            return result.to_json_dict()
+
+        return await run(work)
+
+    return app
+
+
+#: The allowed values behind pydantic's error types, in the words of the command line.
+_ALLOWED = {
+    "int_parsing": "an integer",
+    "int_type": "an integer",
+    "int_from_float": "an integer",
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "string_type": "a string",
+    "bool_parsing": "true or false",
+    "missing": "a value: the field is required",
+    "extra_forbidden": "only the fields of the request (see /docs)",
+    "json_invalid": "a JSON object",
+    "dict_type": "a JSON object",
+    "model_attributes_type": "a JSON object",
+    "list_type": "a JSON array",
+}
+
+_EXAMPLES = {
+    "protocol": '"4 x microneedling 1.5 mm every 30 days"',
+    "protocols": '["no-treatment", "pn-standard"]',
+    "patient": '{"age": 45, "site": "cheek"}',
+    "days": '"730"',
+    "at": "[0, 90, 180]",
+    "draws": "200",
+    "seed": "0",
+    "parameters": '"posterior"',
+    "endpoint": '"collagen_density"',
+    "concern": '"fine_lines"',
+    "horizon": '"12 months"',
+    "max_sessions": "4",
+    "max_downtime_days": "6",
+    "treatments": '["microneedling"]',
+    "top": "8",
+    "body": '{"protocol": "pn-standard"}',
+}
+
+
+def _example(field: str) -> str:
+    top = field.split(".")[0]
+    return f"{top} = {_EXAMPLES.get(top, _EXAMPLES['body'])}"
