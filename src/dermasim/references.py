@@ -196,7 +196,9 @@ def format_plain(key: str) -> str:
     str
         E.g. ``"Aust M. C. et al. (2008). Percutaneous collagen induction therapy: ...
         Plastic and Reconstructive Surgery 121(4):1421-1429. doi:10.1097/..."``. Missing
-        fields are left out; entries with neither author nor title use the key.
+        fields are left out, and an article without its title or journal says so
+        (``"[title not recorded in dermasim's evidence]"``); entries with neither author nor
+        title use the key.
 
     Raises
     ------
@@ -225,7 +227,16 @@ def format_plain(key: str) -> str:
         parts.append(f"doi:{f['doi']}")
     if "note" in f:
         parts.append(f"[{f['note']}]")
+    missing = [
+        name for name in _ARTICLE_FIELDS if f.get("ENTRYTYPE") == "article" and name not in f
+    ]
+    if missing:  # said, not hidden: the evidence does not record them and none is made up
+        parts.append(f"[{' and '.join(missing)} not recorded in dermasim's evidence]")
     return " ".join(parts)
+
+
+#: The fields an article's citation needs to be found; a missing one is named in its text.
+_ARTICLE_FIELDS = ("title", "journal")
 
 
 def load_evidence(table: str) -> list[dict[str, str]]:

@@ -109,6 +109,15 @@ def test_format_plain_aust() -> None:
     )
 
 
+def test_an_article_without_its_title_says_so() -> None:
+    text = format_plain("Fisher2009")
+    assert text.endswith("[title not recorded in dermasim's evidence]"), text
+    assert "not recorded" not in format_plain("Aust2008")
+    assert format_plain("KimZH2015").endswith(
+        "[title and journal not recorded in dermasim's evidence]"
+    )
+
+
 def test_unknown_key_and_table() -> None:
     with pytest.raises(DermasimError, match="for example"):
         format_plain("Nobody1900")
