@@ -118,6 +118,7 @@ BAD = [
     ("/api/simulate", {"protocol": MN, "patient": {"age": 12}}, "age", "12"),
     ("/api/simulate", {"protocol": "/etc/passwd"}, "protocol", None),
     ("/api/compare", {"protocols": [MN] * 9}, "protocols", "9"),
+    ("/api/simulate", {"protocol": MN, "days": "11 years"}, "days", "11 years"),
     ("/api/plan", {"concern": "wrinkles"}, "concern", "wrinkles"),
     ("/api/plan", {"concern": "fine_lines", "max_sessions": 99}, "max_sessions", "99"),
     ("/api/screen", {"patient": {"site": "elbow"}}, "site", "elbow"),

@@ -91,10 +91,18 @@ def _patient(data: dict[str, Any] | None) -> Any:
     return Patient() if data is None else Patient.from_dict(data)
 
 
-def _days(value: str | float, field: str = "days") -> float:
+def _days(value: str | float, limits: Limits, field: str = "days") -> float:
+    from ..errors import SimulationError
     from ..units import to_days
 
-    return float(to_days(str(value), field=field)) if isinstance(value, str) else float(value)
+    days = float(to_days(str(value), field=field)) if isinstance(value, str) else float(value)
+    if days > limits.max_days:
+        raise SimulationError(
+            invalid_value(
+                field, value, f"at most {limits.max_days:g} days (this server)", 'days = "730"'
+            )
+        )
+    return days
 
 
 def _check_draws(draws: int, limits: Limits) -> None:
@@ -214,7 +222,7 @@ def build_app(limits: Limits | None = None) -> Any:
 
         proto = _protocol(body.protocol, limits)
         person = _patient(body.patient)
-        days = _days(body.days)
+        days = _days(body.days, limits)
         _check_draws(body.draws, limits)
 
         def work() -> dict[str, Any]:
@@ -256,7 +264,7 @@ def build_app(limits: Limits | None = None) -> Any:
             else [s if isinstance(s, str) else _protocol(s, limits) for s in specs]
         )
         person = _patient(body.patient)
-        days = _days(body.days)
+        days = _days(body.days, limits)
         _check_draws(body.draws, limits)
 
         def work() -> dict[str, Any]:
