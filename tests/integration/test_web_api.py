@@ -4,6 +4,7 @@ error shape for every refusal, and the limits."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -220,3 +221,17 @@ def test_serve_refuses_a_bad_port_and_warns_off_localhost(capsys, caplog, monkey
     assert main(["serve", "--host", "0.0.0.0"]) == 0
     assert calls and calls[0]["host"] == "0.0.0.0"
     assert "other machines on the network can reach this service" in caplog.text
+
+
+def test_a_request_past_the_time_limit_gets_408_and_the_server_keeps_serving():
+    with TestClient(create_app(Limits(max_seconds=0.05))) as slow:
+        started = time.monotonic()
+        response = slow.post("/api/plan", json={"concern": "fine_lines", "draws": 50})
+        took = time.monotonic() - started
+        assert response.status_code == 408, response.text
+        error = response.json()["error"]
+        assert error["field"] == "request" and "0.05 s of computing" in error["allowed"]
+        assert took < 30, took  # stopped at its next course, not after the whole search
+        compare = slow.post("/api/compare", json={"draws": 50})
+        assert compare.status_code == 408, compare.text
+        assert slow.get("/api/health").status_code == 200

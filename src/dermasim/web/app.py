@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -119,6 +120,22 @@ def _check_draws(draws: int, limits: Limits) -> None:
         )
 
 
+class RequestTooSlow(Exception):
+    """A request's computation passed :attr:`Limits.max_seconds`."""
+
+
+class _Deadline:
+    """A progress callback that stops the computation once its time is up."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+
+    def __call__(self, *progress: Any) -> None:
+        if time.monotonic() > self.end:
+            raise RequestTooSlow
+
+
 def build_app(limits: Limits | None = None) -> Any:
     """Build the application (see :mod:`dermasim.web`)."""
     import anyio
@@ -139,6 +156,7 @@ def build_app(limits: Limits | None = None) -> Any:
     errors: dict[int | str, dict[str, Any]] = {
         422: {"model": ErrorResponse},
         413: {"model": ErrorResponse},
+        408: {"model": ErrorResponse},
     }
 
     @app.middleware("http")
@@ -167,6 +185,17 @@ def build_app(limits: Limits | None = None) -> Any:
             else "request"
         )
         return JSONResponse(error_body(str(exc), field), status_code=422)
+
+    @app.exception_handler(RequestTooSlow)
+    async def too_slow(request: Request, exc: RequestTooSlow) -> JSONResponse:
+        message = invalid_value(
+            "request",
+            request.url.path,
+            f"at most {limits.max_seconds:g} s of computing on this server (fewer draws or "
+            "protocols, or fewer treatments to plan, take less)",
+            "draws = 100",
+        )
+        return JSONResponse(error_body(message, "request", request.url.path), status_code=408)
 
     @app.exception_handler(RequestValidationError)
     async def malformed(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -276,6 +305,7 @@ def build_app(limits: Limits | None = None) -> Any:
                 seed=body.seed,
                 parameters=body.parameters,
                 endpoint=body.endpoint,
+                progress=_Deadline(limits.max_seconds),
             )
             return result.to_json_dict()
 
@@ -301,6 +331,7 @@ def build_app(limits: Limits | None = None) -> Any:
                 draws=body.draws,
                 seed=body.seed,
                 parameters=body.parameters,
+                progress=_Deadline(limits.max_seconds),
             )
             return result.to_json_dict()
 

@@ -25,6 +25,10 @@ class Limits:
         Longest horizon in days.
     concurrent
         Simulations running at once; further requests wait for a free slot.
+    max_seconds
+        Computing time of one request: a comparison or a plan past it stops at its next
+        protocol or course and is answered 408 (a single simulation is bounded by
+        ``max_draws`` instead).
     """
 
     max_body_bytes: int = 64_000
@@ -33,3 +37,4 @@ class Limits:
     max_protocol_chars: int = 2000
     max_days: float = 3650.0
     concurrent: int = 2
+    max_seconds: float = 120.0
