@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 
@@ -166,50 +167,107 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_serve_starts_answers_and_stops_on_ctrl_c(tmp_path):
-    """``dermasim serve`` on a free local port: /api/health answers, Ctrl-C stops it."""
-    import signal
-    import subprocess
-    import sys
-    import time
+class _Server:
+    """``dermasim serve`` on a free local port, started with Ctrl-C at its default."""
+
+    def __init__(self, cwd):
+        import subprocess
+        import sys
+
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        code = (
+            "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+            "from dermasim.cli import main; sys.exit(main(sys.argv[1:]))"
+        )
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", code, "serve", "--port", str(self.port)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=cwd,
+        )
+
+    def wait_ready(self, limit=60.0):
+        import httpx
+
+        started = time.monotonic()
+        while time.monotonic() - started < limit and self.process.poll() is None:
+            try:
+                return httpx.get(f"{self.url}/api/health", timeout=1).json()
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise AssertionError(self.process.stderr.read() if self.process.poll() else "not ready")
+
+    def rss_kib(self):
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        raise AssertionError("no VmRSS")
+
+    def stop(self):
+        import signal
+
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        try:
+            _, err = self.process.communicate(timeout=30)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+        return err
+
+
+def test_fifty_concurrent_requests_respect_the_cap_and_leave_no_memory_behind(tmp_path):
+    """50 requests at once against a local server: every one answered, never more than the
+    cap (2) computing at once, and a second round of 50 leaves the memory where the first did."""
+    import asyncio
 
     import httpx
 
-    port = _free_port()
-    started = time.monotonic()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
-            "from dermasim.cli import main; sys.exit(main(sys.argv[1:]))",
-            "serve",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
-    )
+    server = _Server(tmp_path)
     try:
-        health = None
-        while time.monotonic() - started < 60 and server.poll() is None:
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).json()
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        ready = time.monotonic() - started
-        assert health is not None and health["status"] == "ok", server.stderr.read()
-        server.send_signal(signal.SIGINT)
-        _, err = server.communicate(timeout=30)
+        server.wait_ready()
+        body = {"protocol": MN, "days": 120, "draws": 20}
+
+        async def round_of(n):
+            async with httpx.AsyncClient(base_url=server.url, timeout=300) as client:
+                replies = await asyncio.gather(
+                    *(client.post("/api/simulate", json={**body, "seed": k}) for k in range(n))
+                )
+                return [r.status_code for r in replies]
+
+        assert asyncio.run(round_of(2)) == [200, 200]  # warm: code loaded and compiled
+        warm = server.rss_kib()
+        first = asyncio.run(round_of(50))
+        after_first = server.rss_kib()
+        second = asyncio.run(round_of(50))
+        after_second = server.rss_kib()
+        health = httpx.get(f"{server.url}/api/health").json()["simulations"]
     finally:
-        if server.poll() is None:
-            server.kill()
-    assert server.returncode in (0, 130), err
+        err = server.stop()
+    assert first == [200] * 50 and second == [200] * 50, err
+    assert health["most_at_once"] <= health["slots"] == 2 and health["running"] == 0, health
+    assert health["done"] == 102, health
+    # no growth from round to round: what the first round took, the second reuses
+    assert after_second <= after_first * 1.10 + 20_000, (warm, after_first, after_second)
+    print(f"RSS warm {warm} KiB, after 50 {after_first} KiB, after 100 {after_second} KiB")
+
+
+def test_serve_starts_answers_and_stops_on_ctrl_c(tmp_path):
+    """``dermasim serve`` on a free local port: /api/health answers, Ctrl-C stops it."""
+    started = time.monotonic()
+    server = _Server(tmp_path)
+    try:
+        health = server.wait_ready()
+        ready = time.monotonic() - started
+    finally:
+        err = server.stop()
+    assert health["status"] == "ok", err
+    assert server.process.returncode in (0, 130), err
     assert "Traceback" not in err, err
-    assert f"serving on http://127.0.0.1:{port}" in err
+    assert f"serving on http://127.0.0.1:{server.port}" in err
     print(f"ready after {ready:.2f} s")  # the figure of the closing note (-s to see it)
 
 

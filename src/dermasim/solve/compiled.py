@@ -30,6 +30,7 @@ import logging
 import os
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -44,7 +45,13 @@ from ..errors import SimulationError, SolverError
 from ..storage import atomic_write
 from .codegen import GeneratedRhs, generate_rhs_source
 
-__all__ = ["SessionOutputs", "compiled_available", "integrate_sessions_compiled", "load_kernel"]
+__all__ = [
+    "KERNEL_LOCK",
+    "SessionOutputs",
+    "compiled_available",
+    "integrate_sessions_compiled",
+    "load_kernel",
+]
 
 logger = logging.getLogger("dermasim")
 
@@ -135,6 +142,13 @@ def _choose_threading_layer() -> None:
 
     if "NUMBA_THREADING_LAYER" not in os.environ:
         setattr(config, "THREADING_LAYER", "workqueue")  # noqa: B010 (set at run time)
+
+
+#: One parallel kernel call at a time in a process. The workqueue threading layer (chosen
+#: above) aborts the whole process when two threads enter parallel code at once, as two
+#: requests of the web service or two threads of a notebook would; each call already uses
+#: every core, so taking turns costs nothing.
+KERNEL_LOCK = threading.Lock()
 
 
 @cache
@@ -290,11 +304,12 @@ def integrate_sessions_compiled(
             # up to the next session; the last segment includes the horizon (as SciPy's)
             probes = probes[(probes <= stop) if last else (probes < stop)]
         out = states[:, :, lo:hi]  # the kernel writes straight into the result
-        kernel.module.integrate_segment(
-            y, p, start, stop, rtol, atol, max_steps, wanted[idx], out,
-            probes, red_cols, threshold, visible, status, steps,
-            rest_cols, rest_values, REST_TOL_OVER_ATOL * atol,
-        )  # fmt: skip
+        with KERNEL_LOCK:
+            kernel.module.integrate_segment(
+                y, p, start, stop, rtol, atol, max_steps, wanted[idx], out,
+                probes, red_cols, threshold, visible, status, steps,
+                rest_cols, rest_values, REST_TOL_OVER_ATOL * atol,
+            )  # fmt: skip
         bad = np.flatnonzero(status)
         if bad.size:
             code = int(status[bad[0]])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import re
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -136,6 +137,30 @@ class _Deadline:
             raise RequestTooSlow
 
 
+class _Load:
+    """How many computations run now, the most that ran at once, and how many finished."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running = 0
+        self.most = 0
+        self.done = 0
+
+    def counted(self, work: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+        def counting() -> dict[str, Any]:
+            with self.lock:
+                self.running += 1
+                self.most = max(self.most, self.running)
+            try:
+                return work()
+            finally:
+                with self.lock:
+                    self.running -= 1
+                    self.done += 1
+
+        return counting
+
+
 def build_app(limits: Limits | None = None) -> Any:
     """Build the application (see :mod:`dermasim.web`)."""
     import anyio
@@ -214,13 +239,26 @@ def build_app(limits: Limits | None = None) -> Any:
         body["error"].update(field=field, value=value, allowed=allowed, example=example)
         return JSONResponse(body, status_code=422)
 
+    load = _Load()
+
     async def run(work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        return await anyio.to_thread.run_sync(work, limiter=slots)
+        return await anyio.to_thread.run_sync(load.counted(work), limiter=slots)
 
     @app.get("/api/health")
     async def health() -> dict[str, Any]:
-        """Service status and version."""
-        return {"schema": "dermasim.health/1", "status": "ok", "version": version}
+        """Service status, version, and the simulations running now, the slots for them and
+        the most that ever ran at once."""
+        return {
+            "schema": "dermasim.health/1",
+            "status": "ok",
+            "version": version,
+            "simulations": {
+                "running": load.running,
+                "slots": limits.concurrent,
+                "most_at_once": load.most,
+                "done": load.done,
+            },
+        }
 
     @app.get("/api/protocols")
     async def protocols() -> dict[str, Any]:
