@@ -167,6 +167,7 @@ def build_app(limits: Limits | None = None) -> Any:
     from fastapi import FastAPI, Request
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse
+    from starlette.exceptions import HTTPException as StarletteHTTPException
 
     limits = limits or Limits()
     slots = anyio.CapacityLimiter(limits.concurrent)
@@ -182,6 +183,7 @@ def build_app(limits: Limits | None = None) -> Any:
         422: {"model": ErrorResponse},
         413: {"model": ErrorResponse},
         408: {"model": ErrorResponse},
+        400: {"model": ErrorResponse},
     }
 
     @app.middleware("http")
@@ -210,6 +212,20 @@ def build_app(limits: Limits | None = None) -> Any:
             else "request"
         )
         return JSONResponse(error_body(str(exc), field), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        """The framework's own refusals (a body that is not UTF-8 JSON, an unknown path or
+        method) in the one error shape."""
+        detail = " ".join(str(exc.detail).split()).rstrip(".")
+        message = invalid_value(
+            "request", request.url.path, f"a request the API reads ({detail})", _example("body")
+        )
+        return JSONResponse(
+            error_body(message, "request", request.url.path),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(RequestTooSlow)
     async def too_slow(request: Request, exc: RequestTooSlow) -> JSONResponse:

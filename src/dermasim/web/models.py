@@ -51,7 +51,7 @@ class SimulateRequest(_Request):
         description="Output days (default 0, 90, 180, 365, 730 within the horizon).",
         examples=[[0, 90, 180]],
     )
-    draws: int = Field(200, description="Parameter draws.", examples=[200])
+    draws: int = Field(200, description="Parameter draws.", examples=[50])
     seed: int = Field(0, description="Seed of the parameter draws.", examples=[0])
     parameters: str = Field(
         "posterior", description="'posterior', 'prior' or a bundled set.", examples=["posterior"]
@@ -68,7 +68,7 @@ class CompareRequest(_Request):
     )
     patient: dict[str, Any] | None = _PATIENT
     days: str | float = Field("730", examples=["730"])
-    draws: int = Field(200, examples=[200])
+    draws: int = Field(200, examples=[50])
     seed: int = Field(0, examples=[0])
     parameters: str = Field("posterior", examples=["posterior"])
     endpoint: str = Field("collagen_density", examples=["collagen_density"])
@@ -87,7 +87,7 @@ class PlanRequest(_Request):
     horizon: str | float = Field("12 months", examples=["12 months"])
     treatments: list[str] | None = Field(None, examples=[["microneedling", "polynucleotide"]])
     top: int = Field(8, examples=[8])
-    draws: int = Field(200, examples=[200])
+    draws: int = Field(200, examples=[50])
     seed: int = Field(0, examples=[0])
     parameters: str = Field("posterior", examples=["posterior"])
 
