@@ -52,3 +52,55 @@ class Processes:
 @pytest.fixture
 def processes() -> Processes:
     return Processes()
+
+
+class ValidationRun:
+    """One ``dermasim --verbose validate --json --draws 40 --out DIR`` for the whole session
+    (about 35 s): its stdout, its output folder, its log lines and the result object."""
+
+    def __init__(self, folder: Path) -> None:
+        import contextlib
+        import io
+        import logging
+
+        import dermasim.calibration.validation as validation
+        from dermasim.cli import main
+
+        results = []
+        original = validation.validate
+
+        def keep(*args, **kwargs):
+            results.append(original(*args, **kwargs))
+            return results[-1]
+
+        lines: list[str] = []
+
+        class Collect(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                lines.append(record.getMessage())
+
+        handler = Collect(level=logging.INFO)
+        logger = logging.getLogger("dermasim")
+        logger.addHandler(handler)
+        out, err = io.StringIO(), io.StringIO()
+        validation.validate = keep
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                self.rc = main(["--verbose", "validate", "--json", "--draws", "40", "--out",
+                                str(folder)])  # fmt: skip
+        finally:
+            validation.validate = original
+            logger.removeHandler(handler)
+            logger.setLevel(logging.NOTSET)
+        self.stdout = out.getvalue()
+        self.stderr = err.getvalue()
+        self.folder = folder
+        self.log = lines
+        self.result = results[0] if results else None
+
+
+@pytest.fixture(scope="session")
+def validation_run(tmp_path_factory) -> ValidationRun:
+    run = ValidationRun(tmp_path_factory.mktemp("validate"))
+    assert run.rc == 0, run.stderr
+    return run

@@ -24,18 +24,11 @@ def run_cli(argv):
 
 
 @pytest.fixture(scope="module")
-def validation_run(tmp_path_factory):
-    """One validation (about 35 s) for every test here: its table on stdout and its files."""
-    folder = tmp_path_factory.mktemp("validate")
-    rc, out, err = run_cli(["validate", "--draws", "40", "--out", str(folder)])
-    assert rc == 0, err
-    return out, folder
-
-
-@pytest.fixture(scope="module")
 def validation(validation_run):
-    _, folder = validation_run
-    return json.loads((folder / "validation.json").read_text()), folder
+    """The session's one validation run (tests/conftest.py): its JSON object and folder."""
+    payload = json.loads(validation_run.stdout)
+    assert validation_run.stdout.count("\n") == 1  # --json: exactly one object
+    return payload, validation_run.folder
 
 
 def test_validate_json_contract(validation) -> None:
@@ -108,8 +101,13 @@ def test_validate_writes_report_with_a_figure_per_study(validation) -> None:
     )
 
 
-def test_validate_table_names_the_posterior(validation_run) -> None:
-    out, _ = validation_run
+def test_validate_table_names_the_posterior(validation_run, monkeypatch) -> None:
+    """The table view of the same result (the computation is not repeated)."""
+    import dermasim.calibration.validation as validation
+
+    monkeypatch.setattr(validation, "validate", lambda *a, **k: validation_run.result)
+    rc, out, _ = run_cli(["validate", "--draws", "40"])
+    assert rc == 0
     assert "posterior:default" in out and "coverage:" in out
 
 

@@ -123,12 +123,11 @@ def test_verbose_logs_the_command_and_its_steps(command, tmp_path, caplog, monke
         assert fragment not in err
 
 
-def test_validate_logs_each_stage_with_counts(caplog, capsys):
-    argv = ["--verbose", "validate", "--draws", "20", "--virtual-patients", "2", "--json"]
-    assert main(argv) == 0
-    out = capsys.readouterr().out  # --json: one object on stdout, the log on stderr
+def test_validate_logs_each_stage_with_counts(validation_run):
+    """The session's one ``--verbose validate --json`` run (tests/conftest.py)."""
+    out = validation_run.stdout  # --json: one object on stdout, the log on stderr
     assert json.loads(out)["schema"] == "dermasim.validation/1" and out.count("\n") == 1
-    err = "\n".join(caplog.messages)
+    err = "\n".join(validation_run.log)
     for stage in (
         "predictive draws: 1 of 1",
         "indirect-response baseline: 1 of 1",

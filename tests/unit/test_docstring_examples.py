@@ -11,6 +11,9 @@ MODULES = [
     "dermasim.plan.planner",
     "dermasim.contraindications",
     "dermasim.calibration.citations",
+    "dermasim.errors",
+    "dermasim.solution",
+    "dermasim.web.app",
 ]
 
 

@@ -44,10 +44,11 @@ def error_body(message: str, field: str = "request", value: Any = None) -> dict[
 
     Examples
     --------
-    >>> error_body("draws = 0 is not valid: allowed 1 to 10; for example draws = 5")["error"]
-    ... # doctest: +NORMALIZE_WHITESPACE
-    {'field': 'draws', 'value': '0', 'allowed': '1 to 10', 'example': 'draws = 5',
-     'message': 'draws = 0 is not valid: allowed 1 to 10; for example draws = 5'}
+    >>> error = error_body("draws = 0 is not valid: allowed 1 to 10; for example draws = 5")
+    >>> error["error"]["field"], error["error"]["value"], error["error"]["allowed"]
+    ('draws', 0, '1 to 10')
+    >>> error["error"]["example"]
+    'draws = 5'
     """
     found = _PARTS.search(message)
     if found is not None:
