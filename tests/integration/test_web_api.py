@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("fastapi", reason="the web extra is part of the test extra")
-from fastapi.testclient import TestClient
+from fastapi.testclient import TestClient  # the web extra is part of the test extra
 
 from dermasim.cli import main
 from dermasim.web import create_app
