@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from fastapi.testclient import TestClient  # the web extra is part of the test extra
 
 from dermasim.cli import main
