@@ -24,6 +24,7 @@ import pytest
 import typer
 
 from dermasim.cli import app, main
+from dermasim.cli.usage import number_kind
 
 ROOT = Path(__file__).resolve().parents[2]
 PATIENT = str(ROOT / "examples" / "patient.toml")
@@ -92,14 +93,6 @@ def _commands() -> Iterator[tuple[str, Any]]:
     yield from walk(typer.main.get_command(app), [])
 
 
-def _number_kind(param: Any) -> Any:
-    import typing
-
-    annotation = param.type_descriptor.annotation
-    kinds = [k for k in (annotation, *typing.get_args(annotation)) if k in (int, float)]
-    return kinds[0] if kinds else None
-
-
 def _with(base: list[str], flag: str, value: str) -> list[str]:
     """``base`` with ``flag value`` set (replacing a value already there)."""
     argv = list(base)
@@ -132,7 +125,7 @@ def _option_cases() -> Iterator[Case]:
             if not flag.startswith("--") or flag == "--help":
                 continue
             base = BASE_FOR_OPTION.get((name, flag), BASE[name])
-            kind = _number_kind(param)
+            kind = number_kind(param)
             if kind is not None:
                 values = NOT_NUMBERS + (NOT_INTEGERS if kind is int else NOT_FINITE)
             elif flag in TEXT_OPTIONS:
@@ -576,7 +569,7 @@ def _numeric_options() -> Iterator[tuple[str, str]]:
             continue
         for param in command.params:
             flag = param.opts[0] if param.opts else ""
-            if flag.startswith("--") and _number_kind(param) is not None:
+            if flag.startswith("--") and number_kind(param) is not None:
                 yield name, flag
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import invalid_value
 
-__all__ = ["COMMAND_EXAMPLES", "NUMBER_RANGES", "usage_message"]
+__all__ = ["COMMAND_EXAMPLES", "NUMBER_RANGES", "number_kind", "usage_message"]
 
 #: A valid call of each command, shown where a usage error has no better example.
 COMMAND_EXAMPLES: dict[str, str] = {
@@ -89,12 +89,6 @@ _NUMBER_EXAMPLES = {
     "--dose": "2",
 }
 
-_LONGEST_SHOWN = 80
-
-
-def _shown(value: str) -> str:
-    return value if len(value) <= _LONGEST_SHOWN else value[: _LONGEST_SHOWN - 3] + "..."
-
 
 def _command(context: Any) -> str:
     return context.command_path if context is not None else "dermasim"
@@ -141,7 +135,7 @@ def _option_names(context: Any) -> list[str]:
     return [p.opts[0] for p in context.command.params if p.opts and p.opts[0].startswith("--")]
 
 
-def _number_kind(param: Any) -> Any:
+def number_kind(param: Any) -> Any:
     """``int`` or ``float`` for a numeric option (``int | None`` included), else None."""
     import typing
 
@@ -153,20 +147,13 @@ def _number_kind(param: Any) -> Any:
 def _bad_parameter(exc: Any, command: str, argv: list[str]) -> str:
     param = exc.param
     flag = param.opts[0] if param.opts else param.name
-    kind = _number_kind(param)
-    value = _given_value(exc, list(param.opts), argv)
-    shown = "" if value is None else _shown(value)
+    kind = number_kind(param)
+    value = _given_value(exc, list(param.opts), argv) or ""  # invalid_value cuts a long one
     if kind in (int, float):
         allowed = _allowed_number(command, flag, kind)
-        default = param.default
-        sample = (
-            str(default)
-            if isinstance(default, int | float) and not isinstance(default, bool)
-            else _NUMBER_EXAMPLES.get(flag, "1")
-        )
-        return invalid_value(flag, shown, allowed, f"{flag} {sample}")
+        return invalid_value(flag, value, allowed, f"{flag} {_param_example(param) or '1'}")
     reason = " ".join(str(exc.message).split())
-    return invalid_value(flag, shown, reason, _example(command))
+    return invalid_value(flag, value, reason, _example(command))
 
 
 def _command_of(root: Any, argv: list[str]) -> Any:
@@ -180,13 +167,18 @@ def _command_of(root: Any, argv: list[str]) -> Any:
     return command
 
 
+def _param_example(param: Any) -> str | None:
+    """A valid value of an option: its default, else a listed example."""
+    default = param.default
+    if isinstance(default, str | int | float) and not isinstance(default, bool):
+        return str(default)
+    return _NUMBER_EXAMPLES.get(param.opts[0] if param.opts else "")
+
+
 def _option_example(command: Any, flag: str, fallback: str) -> str:
     for param in getattr(command, "params", []):
         if flag in param.opts:
-            default = param.default
-            if isinstance(default, str | int | float) and not isinstance(default, bool):
-                return f"{flag} {default}"
-            sample = _NUMBER_EXAMPLES.get(flag)
+            sample = _param_example(param)
             if sample is not None:
                 return f"{flag} {sample}"
     return fallback
