@@ -291,3 +291,13 @@ def test_a_request_past_the_time_limit_gets_408_and_the_server_keeps_serving():
         compare = slow.post("/api/compare", json={"draws": 50})
         assert compare.status_code == 408, compare.text
         assert slow.get("/api/health").status_code == 200
+
+
+def test_a_100_kb_protocol_string_is_refused_under_a_larger_body_cap():
+    with TestClient(create_app(Limits(max_body_bytes=200_000))) as roomy:
+        response = roomy.post("/api/simulate", json={"protocol": "4 x " + "x" * 100_000})
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert error["field"] == "protocol" and "at most 2000 characters" in error["allowed"]
+        assert len(error["message"]) < 400  # the value is cut, not echoed whole
+        assert roomy.get("/api/health").status_code == 200
