@@ -173,6 +173,10 @@ def build_app(limits: Limits | None = None) -> Any:
     limits = limits or Limits()
     slots = anyio.CapacityLimiter(limits.concurrent)
     app = FastAPI(
+        # FastAPI's /docs and /redoc pages load their scripts from a CDN: off, as the service
+        # makes no request outside this machine; the schema is at /openapi.json
+        docs_url=None,
+        redoc_url=None,
         title="dermasim",
         version=version,
         description="Collagen and elastin after regenerative aesthetic treatments: simulate, "
@@ -405,7 +409,7 @@ _ALLOWED = {
     "string_type": "a string",
     "bool_parsing": "true or false",
     "missing": "a value: the field is required",
-    "extra_forbidden": "only the fields of the request (see /docs)",
+    "extra_forbidden": "only the fields of the request (see /openapi.json)",
     "json_invalid": "a JSON object",
     "dict_type": "a JSON object",
     "model_attributes_type": "a JSON object",
