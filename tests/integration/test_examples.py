@@ -9,13 +9,19 @@ import pytest
 
 EXAMPLES_DIR = Path(__file__).parents[2] / "examples"
 EXAMPLES = sorted(p for p in EXAMPLES_DIR.glob("*.py") if not p.name.startswith("_"))
+#: Examples that take most of a minute run with ``make validate`` (the slow tests).
+SLOW = {"validate_posterior.py": "a validation with leave-one-study-out scores, about 45 s"}
 
 
 def test_there_are_examples():
     assert len(EXAMPLES) >= 3, [p.name for p in EXAMPLES]
 
 
-@pytest.mark.parametrize("script", EXAMPLES, ids=[p.name for p in EXAMPLES])
+@pytest.mark.parametrize(
+    "script",
+    [pytest.param(p, marks=pytest.mark.slow) if p.name in SLOW else p for p in EXAMPLES],
+    ids=[p.name for p in EXAMPLES],
+)
 def test_example_runs(script, tmp_path):
     env = {**os.environ, "DERMASIM_EXAMPLES_OUT": str(tmp_path / "out"), "MPLBACKEND": "Agg"}
     proc = subprocess.run(
