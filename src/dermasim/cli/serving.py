@@ -20,6 +20,28 @@ def _check_port(port: int) -> int:
     return port
 
 
+def _check_bindable(host: str, port: int) -> None:
+    """Refuse, before the server starts, an address this machine cannot listen on (a name
+    that does not resolve, a port in use)."""
+    import socket
+
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise SimulationError(
+            invalid_value(
+                "--host/--port",
+                f"{host}:{port}",
+                f"an address this machine can listen on ({reason})",
+                "--host 127.0.0.1 --port 8765",
+            )
+        ) from None
+
+
 def _is_local(host: str) -> bool:
     if host in _LOCAL:
         return True
@@ -48,6 +70,7 @@ def serve(
             "dermasim serve needs the web extra: allowed with FastAPI and uvicorn installed; "
             'for example pip install "dermasim[web]"'
         ) from None
+    _check_bindable(host, port)
     if not _is_local(host):
         logging.getLogger("dermasim").warning(
             "serving on %s: other machines on the network can reach this service and the "
