@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient  # the web extra is part of the test extra
 
 from dermasim.cli import main
-from dermasim.web import create_app
+from dermasim.web import ENDPOINTS, create_app
 from dermasim.web.limits import Limits
 
 MN = "4 x microneedling 1.5 mm every 30 days"
@@ -145,14 +145,7 @@ def test_every_refusal_has_one_shape(client, path, body, field, value):
 
 def test_the_schema_documents_every_endpoint(client):
     schema = client.get("/openapi.json").json()
-    for path in (
-        "/api/health",
-        "/api/protocols",
-        "/api/screen",
-        "/api/simulate",
-        "/api/compare",
-        "/api/plan",
-    ):
+    for path in ENDPOINTS:
         assert path in schema["paths"], path
     assert "ErrorResponse" in schema["components"]["schemas"]
     # no page that fetches scripts from the internet
@@ -279,6 +272,21 @@ def test_serve_refuses_a_bad_port_and_warns_off_localhost(capsys, caplog, monkey
     assert main(["serve", "--host", "0.0.0.0"]) == 0
     assert calls and calls[0]["host"] == "0.0.0.0"
     assert "other machines on the network can reach this service" in caplog.text
+
+
+def test_serve_refuses_an_address_it_cannot_listen_on(capsys):
+    import socket
+
+    assert main(["serve", "--host", "nosuch.invalid"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--host/--port = 'nosuch.invalid:8765'" in err, err
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert "address this machine can listen on" in err and "for example" in err, err
 
 
 def test_a_request_past_the_time_limit_gets_408_and_the_server_keeps_serving():

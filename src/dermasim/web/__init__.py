@@ -30,7 +30,17 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["create_app"]
+__all__ = ["ENDPOINTS", "create_app"]
+
+#: The paths of the API, as the table above lists them.
+ENDPOINTS = (
+    "/api/health",
+    "/api/protocols",
+    "/api/screen",
+    "/api/simulate",
+    "/api/compare",
+    "/api/plan",
+)
 
 
 def create_app(limits: Any = None) -> Any:
