@@ -1,4 +1,5 @@
-"""Shared test helpers: the processes a run leaves behind (Linux ``/proc``)."""
+"""Shared test helpers: the processes a run leaves behind (Linux ``/proc``), a local
+``dermasim serve`` process, and the browser of the browser tests."""
 
 import signal
 import subprocess
@@ -104,3 +105,101 @@ def validation_run(tmp_path_factory) -> ValidationRun:
     run = ValidationRun(tmp_path_factory.mktemp("validate"))
     assert run.rc == 0, run.stderr
     return run
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class LocalServer:
+    """``dermasim serve`` on a free local port, in its own process, with Ctrl-C at its
+    default so that :meth:`stop` stops it as a user's Ctrl-C would."""
+
+    def __init__(self, cwd: Path) -> None:
+        import sys
+
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        code = (
+            "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+            "from dermasim.cli import main; sys.exit(main(sys.argv[1:]))"
+        )
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", code, "serve", "--port", str(self.port)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=cwd,
+        )
+
+    def wait_ready(self, limit: float = 60.0) -> dict:
+        import httpx
+
+        started = time.monotonic()
+        while time.monotonic() - started < limit and self.process.poll() is None:
+            try:
+                return httpx.get(f"{self.url}/api/health", timeout=1).json()
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise AssertionError(self.process.stderr.read() if self.process.poll() else "not ready")
+
+    def rss_kib(self) -> int:
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        raise AssertionError("no VmRSS")
+
+    def stop(self) -> str:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        try:
+            _, err = self.process.communicate(timeout=30)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+        return err
+
+
+@pytest.fixture
+def serve(tmp_path):
+    """Start ``dermasim serve`` processes (``serve()``); each is stopped after the test."""
+    started: list[LocalServer] = []
+
+    def start() -> LocalServer:
+        started.append(LocalServer(tmp_path))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def module_server(tmp_path_factory):
+    """One ready ``dermasim serve`` process for a module's tests."""
+    server = LocalServer(tmp_path_factory.mktemp("serve"))
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's Chromium, for the tests that open a page in a real browser. Where it is missing
+    they skip, except with ``DERMASIM_REQUIRE_BROWSER`` set (CI sets it): there they fail."""
+    import os
+    import shutil
+
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        if os.environ.get("DERMASIM_REQUIRE_BROWSER"):
+            pytest.fail("Chromium is required here (DERMASIM_REQUIRE_BROWSER) but not installed")
+        pytest.skip("Chromium is not installed (CI installs Debian's chromium package)")
+    return found

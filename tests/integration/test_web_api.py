@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient  # the web extra is part of the test extra
@@ -122,6 +121,10 @@ BAD = [
     ("/api/plan", {"concern": "wrinkles"}, "concern", "wrinkles"),
     ("/api/plan", {"concern": "fine_lines", "max_sessions": 99}, "max_sessions", "99"),
     ("/api/screen", {"patient": {"site": "elbow"}}, "site", "elbow"),
+    # a posterior file is read by the command line, never by the service
+    ("/api/simulate", {"protocol": MN, "parameters": "/tmp/x.npz"}, "parameters", "/tmp/x.npz"),
+    ("/api/plan", {"concern": "fine_lines", "parameters": "../p.npz"}, "parameters", "../p.npz"),
+    ("/api/report", {"concern": "fine_lines", "top": 0}, "top", "0"),
 ]
 
 
@@ -148,78 +151,21 @@ def test_the_schema_documents_every_endpoint(client):
     for path in ENDPOINTS:
         assert path in schema["paths"], path
     assert "ErrorResponse" in schema["components"]["schemas"]
+    for name in ("SimulateRequest", "CompareRequest", "PlanRequest", "ScreenRequest"):
+        fields = schema["components"]["schemas"][name]["properties"]
+        assert all(field.get("description") for field in fields.values()), name
     # no page that fetches scripts from the internet
     assert client.get("/docs").status_code == 404 and client.get("/redoc").status_code == 404
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class _Server:
-    """``dermasim serve`` on a free local port, started with Ctrl-C at its default."""
-
-    def __init__(self, cwd):
-        import subprocess
-        import sys
-
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        code = (
-            "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
-            "from dermasim.cli import main; sys.exit(main(sys.argv[1:]))"
-        )
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", code, "serve", "--port", str(self.port)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=cwd,
-        )
-
-    def wait_ready(self, limit=60.0):
-        import httpx
-
-        started = time.monotonic()
-        while time.monotonic() - started < limit and self.process.poll() is None:
-            try:
-                return httpx.get(f"{self.url}/api/health", timeout=1).json()
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise AssertionError(self.process.stderr.read() if self.process.poll() else "not ready")
-
-    def rss_kib(self):
-        status = Path(f"/proc/{self.process.pid}/status").read_text()
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        raise AssertionError("no VmRSS")
-
-    def stop(self):
-        import signal
-
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-        try:
-            _, err = self.process.communicate(timeout=30)
-        finally:
-            if self.process.poll() is None:
-                self.process.kill()
-        return err
-
-
-def test_fifty_concurrent_requests_respect_the_cap_and_leave_no_memory_behind(tmp_path):
+def test_fifty_concurrent_requests_respect_the_cap_and_leave_no_memory_behind(serve):
     """50 requests at once against a local server: every one answered, never more than the
     cap (2) computing at once, and a second round of 50 leaves the memory where the first did."""
     import asyncio
 
     import httpx
 
-    server = _Server(tmp_path)
+    server = serve()
     try:
         server.wait_ready()
         body = {"protocol": MN, "days": 120, "draws": 20}
@@ -248,10 +194,10 @@ def test_fifty_concurrent_requests_respect_the_cap_and_leave_no_memory_behind(tm
     print(f"RSS warm {warm} KiB, after 50 {after_first} KiB, after 100 {after_second} KiB")
 
 
-def test_serve_starts_answers_and_stops_on_ctrl_c(tmp_path):
+def test_serve_starts_answers_and_stops_on_ctrl_c(serve):
     """``dermasim serve`` on a free local port: /api/health answers, Ctrl-C stops it."""
     started = time.monotonic()
-    server = _Server(tmp_path)
+    server = serve()
     try:
         health = server.wait_ready()
         ready = time.monotonic() - started

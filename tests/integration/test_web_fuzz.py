@@ -51,5 +51,5 @@ def test_the_fuzz_reached_every_endpoint():
     paths = {key.split(" ", 1)[1] for key in COUNTS}
     assert paths >= set(ENDPOINTS), paths
     assert all(status < 500 for tally in COUNTS.values() for status in tally)
-    for path in ("/api/screen", "/api/simulate", "/api/compare", "/api/plan"):
+    for path in ("/api/screen", "/api/simulate", "/api/compare", "/api/plan", "/api/report"):
         assert COUNTS.get(f"POST {path}", {}).get(200), (path, COUNTS.get(f"POST {path}"))

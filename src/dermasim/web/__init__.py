@@ -13,6 +13,7 @@ endpoint                      command                             schema
 ``POST /api/simulate``        ``dermasim simulate --json``        ``dermasim.simulation/1``
 ``POST /api/compare``         ``dermasim compare --json``         ``dermasim.comparison/1``
 ``POST /api/plan``            ``dermasim plan --json``            ``dermasim.plan/1``
+``POST /api/report``          ``dermasim plan --report``          an HTML file (a download)
 ============================  ==================================  ===========================
 
 A request body carries the command's options as fields, with its defaults
@@ -20,6 +21,10 @@ A request body carries the command's options as fields, with its defaults
 (:class:`dermasim.web.models.ErrorResponse`): the field, the value, the allowed values and an
 example, as the command line's one-line errors give them. The limits (body size, draws,
 protocols per comparison, concurrent simulations) are :class:`dermasim.web.limits.Limits`.
+
+The planner page at ``/`` (:mod:`dermasim.web.page`) is a form over these endpoints: the
+patient, the concern and its constraints, the plan's table and a chart of its time course, a
+protocol builder and the report's download.
 
 Nothing about a patient is written to disk or logged by the service. It needs the ``web``
 extra (``pip install "dermasim[web]"``); it is a research and planning aid, not medical
@@ -40,6 +45,7 @@ ENDPOINTS = (
     "/api/simulate",
     "/api/compare",
     "/api/plan",
+    "/api/report",
 )
 
 

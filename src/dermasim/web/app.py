@@ -25,6 +25,7 @@ from .models import (
     ScreenRequest,
     SimulateRequest,
 )
+from .page import add_page
 
 __all__ = ["build_app", "error_body"]
 
@@ -122,6 +123,24 @@ def _check_draws(draws: int, limits: Limits) -> None:
         )
 
 
+def _parameters(name: str) -> str:
+    """The parameter choice of a request: a bundled one, never a file (the command line also
+    reads a posterior ``.npz`` file; the service reads no file a request names)."""
+    from ..errors import ParameterError
+
+    if name.endswith(".npz") or "/" in name or "\\" in name:
+        raise ParameterError(
+            invalid_value(
+                "parameters",
+                name,
+                "'posterior', 'prior', 'posterior:NAME' or a bundled set (this server reads no "
+                "file a request names)",
+                'parameters = "posterior"',
+            )
+        )
+    return name
+
+
 class RequestTooSlow(Exception):
     """A request's computation passed :attr:`Limits.max_seconds`."""
 
@@ -167,7 +186,7 @@ def build_app(limits: Limits | None = None) -> Any:
     import anyio
     from fastapi import FastAPI, Request
     from fastapi.exceptions import RequestValidationError
-    from fastapi.responses import JSONResponse
+    from fastapi.responses import HTMLResponse, JSONResponse
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
     limits = limits or Limits()
@@ -312,6 +331,7 @@ def build_app(limits: Limits | None = None) -> Any:
         person = _patient(body.patient)
         days = _days(body.days, limits)
         _check_draws(body.draws, limits)
+        parameters = _parameters(body.parameters)
 
         def work() -> dict[str, Any]:
             sol = run_simulation(
@@ -321,7 +341,7 @@ def build_app(limits: Limits | None = None) -> Any:
                 draws=body.draws,
                 seed=body.seed,
                 at=body.at,
-                parameters=body.parameters,
+                parameters=parameters,
             )
             return sol.to_json_dict(at=report_days(days, body.at), protocol=proto)
 
@@ -354,6 +374,7 @@ def build_app(limits: Limits | None = None) -> Any:
         person = _patient(body.patient)
         days = _days(body.days, limits)
         _check_draws(body.draws, limits)
+        parameters = _parameters(body.parameters)
 
         def work() -> dict[str, Any]:
             result = compare_protocols(
@@ -362,7 +383,7 @@ def build_app(limits: Limits | None = None) -> Any:
                 days=days,
                 draws=body.draws,
                 seed=body.seed,
-                parameters=body.parameters,
+                parameters=parameters,
                 endpoint=body.endpoint,
                 progress=_Deadline(limits.max_seconds),
             )
@@ -370,16 +391,15 @@ def build_app(limits: Limits | None = None) -> Any:
 
         return await run(work)
 
-    @app.post("/api/plan", responses=errors)
-    async def plan(body: PlanRequest) -> dict[str, Any]:
-        """A course for a concern, beside two baselines: ``dermasim plan --json``."""
+    def planned(body: PlanRequest) -> Callable[[], Any]:
         from ..plan import plan as run_plan
 
         person = _patient(body.patient)
         _check_draws(body.draws, limits)
+        parameters = _parameters(body.parameters)
 
-        def work() -> dict[str, Any]:
-            result = run_plan(
+        def work() -> Any:
+            return run_plan(
                 person,
                 body.concern,
                 horizon=body.horizon,
@@ -389,13 +409,41 @@ def build_app(limits: Limits | None = None) -> Any:
                 top=body.top,
                 draws=body.draws,
                 seed=body.seed,
-                parameters=body.parameters,
+                parameters=parameters,
                 progress=_Deadline(limits.max_seconds),
             )
-            return result.to_json_dict()
 
-        return await run(work)
+        return work
 
+    @app.post("/api/plan", responses=errors)
+    async def plan(body: PlanRequest) -> dict[str, Any]:
+        """A course for a concern, beside two baselines: ``dermasim plan --json``."""
+        work = planned(body)
+        return await run(lambda: work().to_json_dict())
+
+    @app.post(
+        "/api/report",
+        responses={
+            **errors,
+            200: {
+                "content": {"text/html": {"schema": {"type": "string"}}},
+                "description": "The report: one self-contained HTML file",
+            },
+        },
+    )
+    async def report(body: PlanRequest) -> Any:
+        """The plan's self-contained HTML report (``dermasim plan --report``), as a download;
+        the server keeps no copy."""
+        from ..report import plan_report_html
+
+        work = planned(body)
+        html = await run(lambda: {"html": plan_report_html(work())})
+        name = f"dermasim-plan-{re.sub(r'[^a-z_]', '', body.concern.lower()) or 'plan'}.html"
+        return HTMLResponse(
+            html["html"], headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        )
+
+    add_page(app, limits)
     return app
 
 

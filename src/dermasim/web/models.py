@@ -31,6 +31,11 @@ _PROTOCOL_DOC = (
     "'4 x microneedling 1.5 mm every 30 days', or a protocol object ({'course': [...]})."
 )
 
+_DAYS_DOC = "Horizon: days or a duration such as '2 years'."
+_DRAWS_DOC = "Parameter draws (at most 1,000 on a default server)."
+_SEED_DOC = "Seed of the parameter draws: the same seed gives the same numbers."
+_PARAMETERS_DOC = "'posterior' (the fitted parameters) or 'prior'."
+
 
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -43,19 +48,15 @@ class SimulateRequest(_Request):
         description=_PROTOCOL_DOC, examples=["4 x microneedling 1.5 mm every 30 days"]
     )
     patient: dict[str, Any] | None = _PATIENT
-    days: str | float = Field(
-        "730", description="Horizon: days or a duration such as '2 years'.", examples=["730"]
-    )
+    days: str | float = Field("730", description=_DAYS_DOC, examples=["730"])
     at: list[float] | None = Field(
         None,
         description="Output days (default 0, 90, 180, 365, 730 within the horizon).",
         examples=[[0, 90, 180]],
     )
-    draws: int = Field(200, description="Parameter draws.", examples=[50])
-    seed: int = Field(0, description="Seed of the parameter draws.", examples=[0])
-    parameters: str = Field(
-        "posterior", description="'posterior', 'prior' or a bundled set.", examples=["posterior"]
-    )
+    draws: int = Field(200, description=_DRAWS_DOC, examples=[50])
+    seed: int = Field(0, description=_SEED_DOC, examples=[0])
+    parameters: str = Field("posterior", description=_PARAMETERS_DOC, examples=["posterior"])
 
 
 class CompareRequest(_Request):
@@ -67,11 +68,15 @@ class CompareRequest(_Request):
         examples=[["no-treatment", "pn-standard"]],
     )
     patient: dict[str, Any] | None = _PATIENT
-    days: str | float = Field("730", examples=["730"])
-    draws: int = Field(200, examples=[50])
-    seed: int = Field(0, examples=[0])
-    parameters: str = Field("posterior", examples=["posterior"])
-    endpoint: str = Field("collagen_density", examples=["collagen_density"])
+    days: str | float = Field("730", description=_DAYS_DOC, examples=["730"])
+    draws: int = Field(200, description=_DRAWS_DOC, examples=[50])
+    seed: int = Field(0, description=_SEED_DOC, examples=[0])
+    parameters: str = Field("posterior", description=_PARAMETERS_DOC, examples=["posterior"])
+    endpoint: str = Field(
+        "collagen_density",
+        description="The endpoint compared (names as in `dermasim endpoints`).",
+        examples=["collagen_density"],
+    )
 
 
 class PlanRequest(_Request):
@@ -82,14 +87,26 @@ class PlanRequest(_Request):
         description="fine_lines, laxity, acne_scars, texture, volume_loss or dullness.",
         examples=["fine_lines"],
     )
-    max_sessions: int | None = Field(None, examples=[4])
-    max_downtime_days: float | None = Field(None, examples=[6])
-    horizon: str | float = Field("12 months", examples=["12 months"])
-    treatments: list[str] | None = Field(None, examples=[["microneedling", "polynucleotide"]])
-    top: int = Field(8, examples=[8])
-    draws: int = Field(200, examples=[50])
-    seed: int = Field(0, examples=[0])
-    parameters: str = Field("posterior", examples=["posterior"])
+    max_sessions: int | None = Field(
+        None, description="At most this many session days (1 to 24).", examples=[4]
+    )
+    max_downtime_days: float | None = Field(
+        None, description="Bound on the median downtime per session (0 to 60 days).", examples=[6]
+    )
+    horizon: str | float = Field(
+        "12 months",
+        description="When the gain is read: days or a duration such as '6 months'.",
+        examples=["12 months"],
+    )
+    treatments: list[str] | None = Field(
+        None,
+        description="Treatments the plans may use (default: all the screen allows).",
+        examples=[["microneedling", "polynucleotide"]],
+    )
+    top: int = Field(8, description="Longest short list (1 to 20).", examples=[8])
+    draws: int = Field(200, description=_DRAWS_DOC, examples=[50])
+    seed: int = Field(0, description=_SEED_DOC, examples=[0])
+    parameters: str = Field("posterior", description=_PARAMETERS_DOC, examples=["posterior"])
 
 
 class ScreenRequest(_Request):

@@ -1,9 +1,7 @@
 """The plan report: every section, figures embedded, nothing fetched, and it opens and
 prints in a headless browser (Debian's Chromium)."""
 
-import os
 import re
-import shutil
 import subprocess
 
 import pytest
@@ -73,15 +71,6 @@ def test_a_written_report_is_complete_and_a_bad_path_is_refused_before_the_run(
     assert "--report" in capsys.readouterr().err
 
 
-def _chromium():
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        if os.environ.get("DERMASIM_REQUIRE_BROWSER"):
-            pytest.fail("Chromium is required here (DERMASIM_REQUIRE_BROWSER) but not installed")
-        pytest.skip("Chromium is not installed (CI installs Debian's chromium package)")
-    return found
-
-
 def _headless(browser, *args):
     return subprocess.run(
         [browser, "--headless", "--no-sandbox", "--disable-gpu",
@@ -90,8 +79,8 @@ def _headless(browser, *args):
     )  # fmt: skip
 
 
-def test_the_report_opens_and_prints_in_a_headless_browser(neck_plan, tmp_path):
-    browser = _chromium()
+def test_the_report_opens_and_prints_in_a_headless_browser(neck_plan, tmp_path, chromium):
+    browser = chromium
     path = write_plan_report(neck_plan, tmp_path / "plan.html")
     dom = _headless(browser, "--dump-dom", path.as_uri()).stdout
     for section in SECTIONS:
