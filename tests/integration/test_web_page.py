@@ -264,6 +264,7 @@ def test_a_plan_shows_the_table_the_api_gives_and_the_chart(planned, module_serv
     page.get_by_text("The chart's numbers as a table").click()
     last = page.locator("#chart-table tbody tr").last.locator("th, td")
     assert float(last.nth(0).text_content()) == pytest.approx(plan["horizon_days"], abs=0.6)
+    assert last.nth(3).text_content() == _interval(plan["plans"][0]["gain"])  # same draws
     first = page.locator("#chart-table tbody tr").first.locator("td")
     assert first.nth(0).text_content() == "0.0 [0.0, 0.0]"
     path = _screenshot(page, "planner-1280x800.png")

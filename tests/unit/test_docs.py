@@ -16,10 +16,8 @@ def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def _generator():
-    spec = importlib.util.spec_from_file_location(
-        "generate_parameters", DOCS / "generate_parameters.py"
-    )
+def _generator(name: str = "generate_parameters"):
+    spec = importlib.util.spec_from_file_location(name, DOCS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -28,6 +26,17 @@ def _generator():
 def test_parameter_page_is_up_to_date():
     expected = _generator().render(ParameterSet.load("default"))
     assert _read(DOCS / "parameters.md") == expected, "run: python docs/generate_parameters.py"
+
+
+def test_api_reference_is_up_to_date():
+    from dermasim.web import ENDPOINTS, create_app
+
+    schema = create_app().openapi()
+    expected = _generator("generate_api_reference").render(schema)
+    page = _read(DOCS / "api-reference.md")
+    assert page == expected, "run: python docs/generate_api_reference.py"
+    for path in ENDPOINTS:
+        assert f" {path}`" in page, path
 
 
 def test_parameter_page_names_every_parameter():

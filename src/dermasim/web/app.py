@@ -186,7 +186,7 @@ def build_app(limits: Limits | None = None) -> Any:
     import anyio
     from fastapi import FastAPI, Request
     from fastapi.exceptions import RequestValidationError
-    from fastapi.responses import HTMLResponse, JSONResponse
+    from fastapi.responses import HTMLResponse, JSONResponse, Response
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
     limits = limits or Limits()
@@ -204,10 +204,10 @@ def build_app(limits: Limits | None = None) -> Any:
     app.state.limits = limits
     app.state.slots = slots
     errors: dict[int | str, dict[str, Any]] = {
-        422: {"model": ErrorResponse},
-        413: {"model": ErrorResponse},
-        408: {"model": ErrorResponse},
-        400: {"model": ErrorResponse},
+        422: {"model": ErrorResponse, "description": "A refused value or a malformed body"},
+        413: {"model": ErrorResponse, "description": "A body over the size cap"},
+        408: {"model": ErrorResponse, "description": "Past the time limit of a request"},
+        400: {"model": ErrorResponse, "description": "A body that cannot be read as text"},
     }
 
     @app.middleware("http")
@@ -284,7 +284,7 @@ def build_app(limits: Limits | None = None) -> Any:
     async def run(work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         return await anyio.to_thread.run_sync(load.counted(work), limiter=slots)
 
-    @app.get("/api/health")
+    @app.get("/api/health", response_description="The `dermasim.health/1` object")
     async def health() -> dict[str, Any]:
         """Service status, version, and the simulations running now, the slots for them and
         the most that ever ran at once."""
@@ -300,7 +300,7 @@ def build_app(limits: Limits | None = None) -> Any:
             },
         }
 
-    @app.get("/api/protocols")
+    @app.get("/api/protocols", response_description="The `dermasim.protocols/1` object")
     async def protocols() -> dict[str, Any]:
         """The bundled protocols, by name, with their compact strings."""
         from ..protocol import Protocol, bundled_protocols
@@ -312,7 +312,9 @@ def build_app(limits: Limits | None = None) -> Any:
             ],
         }
 
-    @app.post("/api/screen", responses=errors)
+    @app.post(
+        "/api/screen", responses=errors, response_description="The `dermasim.screen/1` object"
+    )
     async def screen(body: ScreenRequest) -> dict[str, Any]:
         """The candidacy screen of ``dermasim screen --json``."""
         from ..plan import screen_report
@@ -321,7 +323,9 @@ def build_app(limits: Limits | None = None) -> Any:
         proto = None if body.protocol is None else _protocol(body.protocol, limits)
         return screen_report(person, proto)
 
-    @app.post("/api/simulate", responses=errors)
+    @app.post(
+        "/api/simulate", responses=errors, response_description="The `dermasim.simulation/1` object"
+    )
     async def simulate(body: SimulateRequest) -> dict[str, Any]:
         """One protocol for one patient: the object of ``dermasim simulate --json``."""
         from ..simulation import simulate as run_simulation
@@ -347,7 +351,9 @@ def build_app(limits: Limits | None = None) -> Any:
 
         return await run(work)
 
-    @app.post("/api/compare", responses=errors)
+    @app.post(
+        "/api/compare", responses=errors, response_description="The `dermasim.comparison/1` object"
+    )
     async def compare(body: CompareRequest) -> dict[str, Any]:
         """Protocols side by side with paired differences: ``dermasim compare --json``."""
         from ..errors import SimulationError
@@ -415,7 +421,7 @@ def build_app(limits: Limits | None = None) -> Any:
 
         return work
 
-    @app.post("/api/plan", responses=errors)
+    @app.post("/api/plan", responses=errors, response_description="The `dermasim.plan/1` object")
     async def plan(body: PlanRequest) -> dict[str, Any]:
         """A course for a concern, beside two baselines: ``dermasim plan --json``."""
         work = planned(body)
@@ -430,6 +436,7 @@ def build_app(limits: Limits | None = None) -> Any:
                 "description": "The report: one self-contained HTML file",
             },
         },
+        response_class=Response,  # the errors stay JSON; the 200 is documented as HTML only
     )
     async def report(body: PlanRequest) -> Any:
         """The plan's self-contained HTML report (``dermasim plan --report``), as a download;

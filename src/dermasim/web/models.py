@@ -121,14 +121,19 @@ class ScreenRequest(_Request):
 class ErrorDetail(BaseModel):
     """One refused value: the message of the command line, and its parts."""
 
-    field: str = Field(examples=["draws"])
-    value: Any = Field(None, examples=[0])
-    allowed: str = Field(examples=["an integer from 1 to 1000"])
-    example: str = Field(examples=["draws = 200"])
+    field: str = Field(
+        description="The refused field, as a dotted path into the body.", examples=["draws"]
+    )
+    value: Any = Field(None, description="The refused value, as it was sent.", examples=[0])
+    allowed: str = Field(
+        description="What the field accepts.", examples=["an integer from 1 to 1000"]
+    )
+    example: str = Field(description="A value the field accepts.", examples=["draws = 200"])
     message: str = Field(
+        description="The one-line message the command line prints.",
         examples=[
             "draws = 0 is not valid: allowed an integer from 1 to 1000; for example draws = 200"
-        ]
+        ],
     )
 
 

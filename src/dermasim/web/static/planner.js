@@ -168,7 +168,9 @@ function renderScreen(screen) {
     status.className = `status-${entry.status}`;
     status.textContent = entry.status;
     item.append(`${entry.treatment.replace(/_/g, " ")}: `, status);
-    if (entry.max_depth_mm !== undefined) item.append(` (deepest setting here ${entry.max_depth_mm} mm)`);
+    if (entry.max_depth_mm !== undefined) {
+      item.append(` (deepest setting here ${Number(entry.max_depth_mm).toFixed(2)} mm)`);
+    }
     if (entry.reasons.length) item.append(` - ${entry.reasons.join("; ")}`);
     list.appendChild(item);
   }
@@ -236,7 +238,8 @@ function renderTable(plan) {
 
 function chartDays(horizon) {
   const days = [];
-  for (let i = 0; i < POINTS; i += 1) days.push(Math.floor(((horizon * i) / (POINTS - 1)) * 10) / 10);
+  for (let i = 0; i < POINTS - 1; i += 1) days.push(Math.floor(((horizon * i) / (POINTS - 1)) * 10) / 10);
+  days.push(horizon); // the last point is the day the table's gain is read
   return days;
 }
 
@@ -284,7 +287,7 @@ function drawChart() {
       { label: `${c.label} 5%`, ...bound },
       { label: `${c.label} 95%`, ...bound },
     );
-    bands.push({ series: [at + 2, at + 1], fill: `${color}1f` });
+    bands.push({ series: [at + 2, at + 1], fill: `${color}18` });
     const item = document.createElement("li");
     const swatch = document.createElement("span");
     swatch.className = "swatch";
