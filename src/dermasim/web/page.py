@@ -9,6 +9,7 @@ allows nothing from another origin, so it makes no request outside the machine i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -26,6 +27,15 @@ CONTENT_SECURITY_POLICY = (
 
 #: The folder of the page's script, styles and vendored chart library.
 STATIC = resources.files("dermasim.web") / "static"
+
+
+#: Fitzpatrick types as the clinic writes them.
+ROMAN = ("I", "II", "III", "IV", "V", "VI")
+
+
+def _choices(names: Iterable[str]) -> list[tuple[str, str]]:
+    """A select's (value, text) pairs: the package's names, underscores read as spaces."""
+    return [(name, name.replace("_", " ")) for name in names]
 
 
 @cache
@@ -57,13 +67,13 @@ def planner_html(max_draws: int = Limits().max_draws, draws: int = 200) -> str:
         defaults=Patient(),
         age_min=f"{AGE_MIN:g}",
         age_max=f"{AGE_MAX:g}",
-        sexes=SEXES,
-        sites=SITES,
-        fitzpatrick=range(1, 7),
-        uv_levels=UV_LEVELS,
+        sexes=_choices(SEXES),
+        sites=_choices(SITES),
+        fitzpatrick=[(kind, ROMAN[kind - 1]) for kind in range(1, 7)],
+        uv_levels=_choices(UV_LEVELS),
         scar_max=SCAR_GRADE_MAX,
         flags=CONTRAINDICATION_FLAGS,
-        concerns=tuple(CONCERNS),
+        concerns=_choices(CONCERNS),
         treatments=TREATMENTS,
         draws=min(draws, max_draws),
         max_draws=max_draws,
