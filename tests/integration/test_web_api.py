@@ -249,6 +249,34 @@ def test_a_request_past_the_time_limit_gets_408_and_the_server_keeps_serving():
         assert slow.get("/api/health").status_code == 200
 
 
+def test_the_reports_figures_are_under_the_same_time_limit(monkeypatch):
+    """The report's time-course simulations run after the plan: past the limit there, the
+    request also gets 408 (the plan is given instantly, each figure simulation takes 0.3 s)."""
+    import dermasim.plan
+    import dermasim.report.plan_report as plan_report
+    from dermasim import Patient
+
+    ready = dermasim.plan.plan(
+        Patient(), "fine_lines", treatments=["microneedling"], max_sessions=1, draws=10, top=1
+    )
+    monkeypatch.setattr(dermasim.plan, "plan", lambda *a, progress=None, **k: ready)
+
+    class SlowSimulation(plan_report.Simulation):
+        def run(self, *args, **kwargs):
+            time.sleep(0.3)
+            return super().run(*args, **kwargs)
+
+    monkeypatch.setattr(plan_report, "Simulation", SlowSimulation)
+    body = {"concern": "fine_lines", "draws": 10}
+    with TestClient(create_app(Limits(max_seconds=0.2))) as slow:
+        response = slow.post("/api/report", json=body)
+        assert response.status_code == 408, response.text[:200]
+        assert response.json()["error"]["field"] == "request"
+    with TestClient(create_app(Limits(max_seconds=5.0))) as roomy:  # in time: the report
+        response = roomy.post("/api/report", json=body)
+        assert response.status_code == 200 and "<html" in response.text[:200]
+
+
 def test_a_100_kb_protocol_string_is_refused_under_a_larger_body_cap():
     with TestClient(create_app(Limits(max_body_bytes=200_000))) as roomy:
         response = roomy.post("/api/simulate", json={"protocol": "4 x " + "x" * 100_000})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -151,25 +152,37 @@ def _assumptions(plan: Plan) -> list[str]:
     ]
 
 
-def _time_course_figure(plan: Plan) -> str | None:
+def _time_course_figure(plan: Plan, progress: Callable[[int, int], None] | None) -> str | None:
     """No treatment, the standard course and plan 1 over the horizon, as a data URI."""
     chosen = [("no treatment", plan.none)]
     if plan.standard is not None:
         chosen.append(("standard", plan.standard))
     if plan.plans:
         chosen.append(("plan 1", plan.plans[0]))
-    solutions = {
-        label: Simulation(
+    solutions = {}
+    for k, (label, evaluation) in enumerate(chosen):
+        if progress is not None:
+            progress(k, len(chosen))
+        solutions[label] = Simulation(
             protocol=evaluation.protocol, patient=plan.patient, parameters=plan.parameters
         ).run(days=plan.horizon_days, draws=plan.draws, seed=plan.seed)
-        for label, evaluation in chosen
-    }
+    if progress is not None:
+        progress(len(chosen), len(chosen))
     fig = plot_comparison(solutions, endpoint=plan.concern.endpoint, title=plan.patient.describe())
     return embed_figure(fig)
 
 
-def plan_report_html(plan: Plan, *, created: dt.datetime | None = None) -> str:
-    """The report of a plan as one HTML document (figures embedded)."""
+def plan_report_html(
+    plan: Plan,
+    *,
+    created: dt.datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> str:
+    """The report of a plan as one HTML document (figures embedded).
+
+    ``progress(done, total)`` is called before and after each of the time-course simulations
+    behind the figure (no treatment, the standard course, plan 1); it may raise to stop.
+    """
     data = plan.to_json_dict()
     title = f"{plan.patient.describe()}: {plan.concern.name.replace('_', ' ')}"
     rows = _rows(data)
@@ -186,7 +199,7 @@ def plan_report_html(plan: Plan, *, created: dt.datetime | None = None) -> str:
         rows=rows,
         footnotes=footnotes,
         plan_figure=embed_figure(plot_plan({**data, "title": title})),
-        course_figure=_time_course_figure(plan),
+        course_figure=_time_course_figure(plan, progress),
         downtime=_downtime_by_session(plan),
         evidence=_evidence(plan),
         assumptions=_assumptions(plan),

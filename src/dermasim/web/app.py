@@ -397,14 +397,16 @@ def build_app(limits: Limits | None = None) -> Any:
 
         return await run(work)
 
-    def planned(body: PlanRequest) -> Callable[[], Any]:
+    def planned(body: PlanRequest) -> Callable[..., Any]:
+        """The plan's computation, checked before it starts; ``work(deadline)`` stops at
+        ``deadline`` (by default, the time limit of a request from when it starts)."""
         from ..plan import plan as run_plan
 
         person = _patient(body.patient)
         _check_draws(body.draws, limits)
         parameters = _parameters(body.parameters)
 
-        def work() -> Any:
+        def work(deadline: _Deadline | None = None) -> Any:
             return run_plan(
                 person,
                 body.concern,
@@ -416,7 +418,7 @@ def build_app(limits: Limits | None = None) -> Any:
                 draws=body.draws,
                 seed=body.seed,
                 parameters=parameters,
-                progress=_Deadline(limits.max_seconds),
+                progress=deadline or _Deadline(limits.max_seconds),
             )
 
         return work
@@ -444,7 +446,12 @@ def build_app(limits: Limits | None = None) -> Any:
         from ..report import plan_report_html
 
         work = planned(body)
-        html = await run(lambda: {"html": plan_report_html(work())})
+
+        def report_work() -> dict[str, Any]:
+            deadline = _Deadline(limits.max_seconds)  # the plan and the figures share it
+            return {"html": plan_report_html(work(deadline), progress=deadline)}
+
+        html = await run(report_work)
         name = f"dermasim-plan-{re.sub(r'[^a-z_]', '', body.concern.lower()) or 'plan'}.html"
         return HTMLResponse(
             html["html"], headers={"Content-Disposition": f'attachment; filename="{name}"'}

@@ -26,9 +26,9 @@ class Limits:
     concurrent
         Simulations running at once; further requests wait for a free slot.
     max_seconds
-        Computing time of one request: a comparison or a plan past it stops at its next
-        protocol or course and is answered 408 (a single simulation is bounded by
-        ``max_draws`` instead).
+        Computing time of one request: a comparison, a plan or a report past it stops at its
+        next protocol, course or figure simulation and is answered 408 (a single simulation
+        is bounded by ``max_draws`` instead).
     """
 
     max_body_bytes: int = 64_000
