@@ -32,6 +32,9 @@ __all__ = [
 #: How an endpoint is checked: inside its interval, right sign, or interval containing 0.
 ENDPOINT_KINDS = ("quantitative", "direction", "no-change")
 
+#: Observation quantities read as a change from an endpoint's ``reference_day``.
+READS_A_REFERENCE_DAY = ("filler_volume_change",)
+
 
 class EvidenceError(DermasimError):
     """The bundled calibration evidence is inconsistent."""
@@ -90,11 +93,15 @@ class Endpoint:
         Observed value and its standard error (quantitative endpoints only).
     sign
         ``"+"`` or ``"-"`` (direction endpoints only).
+    reference_day
+        The day a change is measured from, for observables that read one
+        (``filler_volume_change``): a study that follows the gel from an early visit.
     days_from
         How the days were derived where the row gives none.
     fitted
-        False for a row that already informs a parameter's prior: validated, but left out
-        of the likelihood so that it is not used twice.
+        False for a row that already informs a parameter's prior (left out of the likelihood
+        so that it is not used twice), or one held out as an out-of-sample check: validated,
+        not fitted.
     disagreement
         Why the model does not reproduce the row, where it does not (kept in the fit).
     """
@@ -111,6 +118,7 @@ class Endpoint:
     sd_from: str = ""
     sign: str | None = None
     reference_scenario: str | None = None
+    reference_day: float | None = None
     days_from: str = ""
     fitted: bool = True
     disagreement: str = ""
@@ -141,6 +149,8 @@ class Evidence:
             for key in (e.scenario, e.reference_scenario):
                 if key is not None:
                     days[key].update(e.days)
+            if e.reference_day is not None:
+                days[e.scenario].add(e.reference_day)
         return {k: tuple(sorted(v)) for k, v in days.items()}
 
     def gains(self) -> tuple[str, ...]:
@@ -187,6 +197,7 @@ def _endpoint(raw: dict[str, Any], evidence: dict[str, Any]) -> Endpoint:
         sd_from=raw.get("sd_from", ""),
         sign=raw.get("sign"),
         reference_scenario=raw.get("reference_scenario"),
+        reference_day=None if raw.get("reference_day") is None else float(raw["reference_day"]),
         days_from=raw.get("days_from", ""),
         fitted=bool(raw.get("fitted", True)),
         disagreement=raw.get("disagreement", ""),
@@ -248,6 +259,17 @@ def load_evidence_set() -> Evidence:
     for e in endpoints:
         if e.observable not in observables:
             raise EvidenceError(f"calibration endpoint {e.id}: unknown observable {e.observable}")
+        needs_day = observables[e.observable].reads in READS_A_REFERENCE_DAY
+        if needs_day != (e.reference_day is not None):
+            raise EvidenceError(
+                f"calibration endpoint {e.id}: observable {e.observable} "
+                + ("needs a reference_day" if needs_day else "takes no reference_day")
+            )
+        if needs_day and not e.reference_day < e.days[0]:  # type: ignore[operator]
+            raise EvidenceError(
+                f"calibration endpoint {e.id}: reference_day {e.reference_day:g} must come "
+                f"before its first observation day {e.days[0]:g}"
+            )
     return Evidence(
         scenarios=scenarios,
         observables=observables,

@@ -15,6 +15,9 @@ The quantities beyond :func:`dermasim.model.observe`'s endpoints are
   (``grade_per_collagen_percent``) and ``gamma_H`` (``grade_per_filler_mm``);
 - ``wsrs``: ``baseline_wsrs + grade_change``; ``wsrs_improvement``: ``-grade_change``;
 - ``filler_remaining``: gel left, % of the gel injected so far;
+- ``filler_volume_change``: :math:`100\,(H(t)/H(t_r) - 1)`, the gel volume's change from the
+  endpoint's ``reference_day`` ``t_r`` (a study that follows the gel by imaging from an early
+  visit);
 - ``scar_grade_percent``: :math:`100\,(S(t)/S(0) - 1)`, the change of the model's
   ``scar_grade`` from the patient's baseline grade (which the percent does not depend on);
 - ``dermal_thickness_per_decade``: :math:`100\,(D(t)/D(0) - 1)\cdot 3652.5/t`;
@@ -106,6 +109,11 @@ def predict(
         mine = outputs.at(endpoint.scenario, "collagen_content", endpoint.days)
         other = outputs.at(ref, "collagen_content", endpoint.days)
         q = 100.0 * (mine / other - 1.0)
+    elif model.reads == "filler_volume_change":
+        assert endpoint.reference_day is not None
+        gel = outputs.at(endpoint.scenario, "filler_gel_mm", endpoint.days)
+        first = outputs.at(endpoint.scenario, "filler_gel_mm", (endpoint.reference_day,))
+        q = 100.0 * (gel / first - 1.0)
     else:
         q = _quantity(model.reads, outputs, endpoint.scenario, endpoint.days, obs)
         if ref is not None:

@@ -24,7 +24,9 @@ def test_endpoint_matches_its_source_row(endpoint) -> None:
         assert endpoint.value == pytest.approx(float(row["value"]))
     if endpoint.table == "clinical_endpoints" and row["timepoint_days_from_first_session"]:
         stated = [float(d) for d in re.findall(r"\d+", row["timepoint_days_from_first_session"])]
-        assert list(endpoint.days) == stated
+        # a change read from a reference day: the row gives both days, or only the later one
+        # (the reference visit is another row of the same study)
+        assert stated in (list(endpoint.days), [endpoint.reference_day, *endpoint.days])
     if endpoint.kind == "direction":
         assert endpoint.sign in ("+", "-")
     assert endpoint.kind in ENDPOINT_KINDS
@@ -91,3 +93,45 @@ def test_observation_parameters_are_documented() -> None:
     for name in EVIDENCE.gains():
         record = ps[name]
         assert record.unit and record.note and record.evidence == "assumed"
+
+
+def test_a_volume_change_is_read_from_its_reference_day() -> None:
+    import numpy as np
+
+    from dermasim.calibration.observables import predict
+    from dermasim.calibration.scenarios import ScenarioOutputs
+
+    endpoint = next(e for e in EVIDENCE.endpoints if e.id == "HA-B07-2")
+    assert endpoint.reference_day == 42 and endpoint.days == (364,)
+    gel = np.array([[0.0, 2.0, 0.5], [0.0, 4.0, 4.0]])  # two draws, mm at days 0, 42, 364
+    outputs = ScenarioOutputs(
+        days={endpoint.scenario: (0.0, 42.0, 364.0)},
+        endpoints={endpoint.scenario: {"filler_gel_mm": gel}},
+    )
+    change = predict(endpoint, EVIDENCE, outputs, {})
+    assert change.shape == (2, 1)
+    assert change[:, 0] == pytest.approx([-75.0, 0.0])  # from the day-42 gel, not the day-0 one
+    assert 42.0 in EVIDENCE.days_by_scenario()[endpoint.scenario]
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (("reference_day = 42\n", ""), "needs a reference_day"),
+        (("reference_day = 42\n", "reference_day = 400\n"), "must come before"),
+        (('id = "HA-N08-1"\n', 'id = "HA-N08-1"\nreference_day = 30\n'), "takes no reference"),
+    ],
+)
+def test_reference_days_are_checked_when_the_evidence_is_read(monkeypatch, edit, message):
+    from dermasim.calibration import evidence as module
+    from dermasim.calibration.evidence import EvidenceError
+
+    original = module._data_text
+
+    def edited(name: str) -> str:
+        text = original(name)
+        return text.replace(*edit, 1) if name == "evidence.toml" else text
+
+    monkeypatch.setattr(module, "_data_text", edited)
+    with pytest.raises(EvidenceError, match=message):
+        module.load_evidence_set.__wrapped__()
