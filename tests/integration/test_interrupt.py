@@ -124,3 +124,29 @@ def test_a_long_command_interrupted_exits_130_without_output(tmp_path):
     assert stdout == ""
     assert stderr.strip().splitlines() == ["dermasim: interrupted"], stderr
     assert not (tmp_path / "sens").exists() or not any((tmp_path / "sens").iterdir())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_cluster_run_interrupted_leaves_no_worker(tmp_path, processes):
+    """Ctrl-C of a cohort on a Dask LocalCluster: exit 130, one line, and the two worker
+    processes (and whatever they started) end with it, whichever process group they are in."""
+    pytest.importorskip("distributed")
+    args = ["cohort", "microneedling-4-monthly", "--n", "20000", "--draws", "10"]
+    args += ["--days", "365", "--cluster", "local", "--workers", "2", "--out", str(tmp_path / "c")]
+    proc = _start(args, tmp_path)
+    workers = processes.wait_for_children(proc.pid, 2)
+    assert len(workers) >= 2, "the cluster never started"
+    time.sleep(1.0)  # the workers at work on their first chunks
+    workers |= {g for w in workers for g in processes.children(w)}
+    code, stdout, stderr = _ctrl_c(proc)
+    assert code == 130, (code, stderr[-2000:])
+    assert stdout == ""
+    assert stderr.strip().splitlines()[-1] == "dermasim: interrupted", stderr[-2000:]
+    assert "Traceback" not in stderr, stderr[-2000:]
+    deadline = time.monotonic() + 15
+    while (
+        any(processes.alive(w) for w in workers) or _group_alive(proc.pid)
+    ) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [w for w in workers if processes.alive(w)], "a worker outlived Ctrl-C"
+    assert not _group_alive(proc.pid), "a process of the run's group outlived Ctrl-C"

@@ -15,7 +15,9 @@ imported only when asked for.
 
 Worker processes of a LocalCluster die with this process, even when it is killed with
 SIGKILL (:func:`dermasim.workers.die_with_parent` runs in each, and Dask's nannies are
-children of this process).
+children of this process). They ignore Ctrl-C, which a terminal sends to the whole process
+group: this process takes it, closes the cluster and exits with code 130, and no worker
+prints a traceback of its own.
 """
 
 from __future__ import annotations
@@ -44,10 +46,11 @@ def _import_distributed() -> Any:
     return distributed
 
 
-def _worker_setup() -> None:  # runs in each LocalCluster worker process
-    from ..workers import die_with_parent
+def _worker_setup() -> None:  # runs in each LocalCluster worker process, in its main thread
+    from ..workers import die_with_parent, ignore_interrupts
 
     die_with_parent()
+    ignore_interrupts()  # Ctrl-C is this process's to handle: it closes the cluster
 
 
 #: The most processes of a ``"local"`` cluster.
@@ -139,12 +142,19 @@ def execute(
         for item in items:
             on_result(item, function(shared, item))
         return
+    import dask
+
     distributed = _import_distributed()
     [remote] = client.scatter([shared], broadcast=True)
     futures = client.map(function, [remote] * len(items), list(items), pure=False)
     by_key = {f.key: item for f, item in zip(futures, items, strict=True)}
     try:
-        for future, result in distributed.as_completed(futures, with_results=True):
-            on_result(by_key[future.key], result)
+        # Results are written here, by this process alone. With a Client active, xarray
+        # guards each file it writes with a lock held on the scheduler (a round trip per
+        # write; and a Ctrl-C during that wait left the write's clean-up waiting for the lock
+        # for ever): the synchronous scheduler gives it a local lock instead.
+        with dask.config.set(scheduler="synchronous"):
+            for future, result in distributed.as_completed(futures, with_results=True):
+                on_result(by_key[future.key], result)
     finally:
         client.cancel(futures)
