@@ -136,7 +136,9 @@ def test_a_cluster_run_interrupted_leaves_no_worker(tmp_path, processes):
     proc = _start(args, tmp_path)
     workers = processes.wait_for_children(proc.pid, 2)
     assert len(workers) >= 2, "the cluster never started"
-    time.sleep(1.0)  # the workers at work on their first chunks
+    chunks = tmp_path / "c" / "cohort-chunks" / "chunks"
+    # chunks arriving and being written (a Ctrl-C inside a write once hung the run)
+    _wait_for(lambda: len(list(chunks.glob("chunk-*.nc"))) >= 3, proc)
     workers |= {g for w in workers for g in processes.children(w)}
     code, stdout, stderr = _ctrl_c(proc)
     assert code == 130, (code, stderr[-2000:])
