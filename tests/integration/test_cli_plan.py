@@ -105,3 +105,9 @@ def test_plan_report_is_written_with_the_acceptance_command(capsys, tmp_path):
     assert f"wrote {target}" in out
     html = target.read_text(encoding="utf-8")
     assert '<section id="plans">' in html and "not medical advice" in html
+    # where the evidence is thin, the command line and the report say so, once each
+    from dermasim.plan.result import EVIDENCE_NOTES
+
+    filler = EVIDENCE_NOTES["hyaluronic_filler"]  # the courses shown are filler courses
+    assert " ".join(out.split()).count(f"evidence: {filler}") == 1, out
+    assert html.count("The gel&#39;s decay comes from mice") == 1, "the filler note"

@@ -117,6 +117,8 @@ def _print_plan(payload: dict[str, Any], who: str) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from ..plan.result import evidence_notes
+
     show = console()
     detail = payload["concern_detail"]
     show.print(
@@ -170,6 +172,8 @@ def _print_plan(payload: dict[str, Any], who: str) -> None:
         show.print("~1: cannot be told apart from plan 1 within the uncertainty")
     for note in payload["notes"]:
         show.print(escape(f"note: {note}"))
+    for note in evidence_notes(payload):
+        show.print(escape(f"evidence: {note}"))
     prov = payload["provenance"]
     show.print(
         f"{prov['draws']} draws, seed {prov['seed']}, parameters {prov['parameters']}, "

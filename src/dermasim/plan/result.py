@@ -24,7 +24,7 @@ from .candidacy import ScreenResult
 from .concerns import Concern
 from .space import SearchSpace
 
-__all__ = ["EVIDENCE_NOTES", "Evaluation", "Plan"]
+__all__ = ["EVIDENCE_NOTES", "Evaluation", "Plan", "evidence_notes"]
 
 #: What the evidence behind a treatment's predicted effect is, where it is thin.
 EVIDENCE_NOTES = {
@@ -33,7 +33,16 @@ EVIDENCE_NOTES = {
     "and direction-only rows (PN-C22-1, PN-A21-1)",
     "topical": "the serum's effect parameters are assumed with wide priors: no evidence row "
     "measures them",
+    "hyaluronic_filler": "the gel's decay comes from mice (HA-K15-1): in people, MRI found no "
+    "loss of gel volume from month 1 to month 12 (HA-MRI-1, outside the model's interval), so "
+    "a filler's late gain may be understated",
 }
+
+
+def evidence_notes(payload: dict[str, Any]) -> list[str]:
+    """The evidence notes of a ``dermasim.plan/1`` object's rows, each once, in row order."""
+    rows = [*payload["baselines"], *payload["plans"]]
+    return list(dict.fromkeys(note for row in rows for note in row.get("evidence", ())))
 
 
 @dataclass(frozen=True)

@@ -188,3 +188,17 @@ def test_bad_options_are_one_line_naming_the_field(kwargs, field):
         plan(Patient(), "fine_lines", draws=DRAWS, space=SMALL, **kwargs)
     message = str(info.value)
     assert field in message and "\n" not in message and "for example" in message
+
+
+def test_rows_whose_evidence_is_thin_carry_its_note_once():
+    from dermasim.plan.result import EVIDENCE_NOTES, evidence_notes
+
+    data = plan(Patient(), "volume_loss", horizon=HORIZON, draws=DRAWS, space=SMALL).to_json_dict()
+    rows = [*data["baselines"], *data["plans"]]
+    for row in rows:
+        kinds = {t for t in EVIDENCE_NOTES if t in row["protocol"]}
+        assert set(row.get("evidence", [])) == {EVIDENCE_NOTES[t] for t in kinds}, row
+    assert any("hyaluronic_filler" in r["protocol"] for r in rows)
+    notes = evidence_notes(data)
+    assert EVIDENCE_NOTES["hyaluronic_filler"] in notes and len(notes) == len(set(notes))
+    assert "HA-MRI-1" in EVIDENCE_NOTES["hyaluronic_filler"]

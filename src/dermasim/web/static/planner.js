@@ -230,7 +230,13 @@ function renderTable(plan) {
   }
   const left = Object.entries(plan.search_space.left_out).map(([why, n]) => `${n} left out: ${why}`);
   const sentence = (t) => t.charAt(0).toUpperCase() + t.slice(1);
-  const notes = [`${plan.search_space.evaluated} courses evaluated.`, ...left.map((t) => `${t}.`), ...plan.notes.map(sentence)];
+  const evidence = [...new Set([...plan.baselines, ...plan.plans].flatMap((row) => row.evidence || []))];
+  const notes = [
+    `${plan.search_space.evaluated} courses evaluated.`,
+    ...left.map((t) => `${t}.`),
+    ...plan.notes.map(sentence),
+    ...evidence.map((t) => `Evidence: ${t}.`),
+  ];
   if (!plan.plans.length) notes.unshift("No course met the constraints.");
   byId("plan-notes").textContent = notes.join(" ");
   byId("plan-output").hidden = false;
