@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dermasim import Patient, Protocol, Simulation
+from dermasim.errors import ProtocolError
 from dermasim.model import ENDPOINTS, STATE_NAMES
 from dermasim.patient import SITES
 from dermasim.protocol import Course
@@ -77,13 +78,20 @@ courses = st.one_of(
 
 
 def _same_day(cs, together):
-    """With ``together``, every course starts on the first one's day (same-day sessions)."""
+    """With ``together``, every course starts on the first one's day (same-day sessions);
+    None where the fillers of a year together pass the gel ceiling (a refused input, tested
+    in tests/unit/protocol)."""
     if together and cs:
         cs = [dataclasses.replace(c, start_day=cs[0].start_day) for c in cs]
-    return Protocol(courses=tuple(cs))
+    try:
+        return Protocol(courses=tuple(cs))
+    except ProtocolError:
+        return None
 
 
-protocols = st.builds(_same_day, st.lists(courses, min_size=0, max_size=3), st.booleans())
+protocols = st.builds(_same_day, st.lists(courses, min_size=0, max_size=3), st.booleans()).filter(
+    lambda protocol: protocol is not None
+)
 
 
 cases = st.builds(within_skin, patients, protocols)

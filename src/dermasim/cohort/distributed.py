@@ -15,14 +15,17 @@ imported only when asked for.
 
 Worker processes of a LocalCluster die with this process, even when it is killed with
 SIGKILL (:func:`dermasim.workers.die_with_parent` runs in each, and Dask's nannies are
-children of this process). They ignore Ctrl-C, which a terminal sends to the whole process
-group: this process takes it, closes the cluster and exits with code 130, and no worker
-prints a traceback of its own.
+children of this process). They never see Ctrl-C, which a terminal sends to the whole
+process group: they start with it ignored. This process takes it between two results,
+closes the cluster and exits with code 130, and no worker prints a traceback of its own; a
+Ctrl-C in the seconds while the cluster starts is not seen.
 """
 
 from __future__ import annotations
 
 import contextlib
+import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -46,15 +49,68 @@ def _import_distributed() -> Any:
     return distributed
 
 
-def _worker_setup() -> None:  # runs in each LocalCluster worker process, in its main thread
-    from ..workers import die_with_parent, ignore_interrupts
+def _worker_setup() -> None:  # runs in each LocalCluster worker process
+    from ..workers import die_with_parent
 
     die_with_parent()
-    ignore_interrupts()  # Ctrl-C is this process's to handle: it closes the cluster
 
 
 #: The most processes of a ``"local"`` cluster.
 MAX_WORKERS = 256
+
+#: Set by Ctrl-C while a cluster made here is in use (see :func:`_interrupts_deferred`).
+_INTERRUPTED = threading.Event()
+
+
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """While Dask runs in this process, Ctrl-C sets a flag instead of raising at once.
+
+    A KeyboardInterrupt raised wherever the main thread happens to be can land inside Dask:
+    in a garbage-collection callback, where Python ignores it and the run goes on to its end,
+    or in the wait for a reply from the scheduler, whose clean-up then waits for ever. With
+    the flag, :func:`execute` raises it between two results, and the cluster closes in order.
+    Only where Ctrl-C has Python's default handler, in the main thread; a second Ctrl-C
+    while the cluster closes is held too.
+    """
+    _INTERRUPTED.clear()
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: _INTERRUPTED.set())
+    try:
+        yield
+        _raise_if_interrupted()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def _interrupts_ignored() -> Iterator[None]:
+    """Ctrl-C ignored while the cluster starts (about 2 s), so the workers ignore it from birth.
+
+    Processes started meanwhile inherit the ignored SIGINT (an ignored signal stays ignored
+    across ``exec``, and Python leaves it so): a Ctrl-C never reaches a worker, not even while
+    it imports, where it would print a traceback and fail the cluster's start. A Ctrl-C
+    pressed in those seconds is not seen: press it again.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _raise_if_interrupted() -> None:
+    if _INTERRUPTED.is_set():
+        _INTERRUPTED.clear()
+        raise KeyboardInterrupt
 
 
 def check_workers(workers: Any) -> int:
@@ -92,18 +148,22 @@ def cluster_client(cluster: Any, workers: int = 2) -> Iterator[Any]:
         # the command's stderr unless something fails
         for name in ("distributed", "bokeh", "tornado"):
             logging.getLogger(name).setLevel(logging.ERROR)
-        with (
-            distributed.LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=40,
-                env={"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"},
-            ) as local,
-            distributed.Client(local) as client,
-        ):
-            client.run(_worker_setup)
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(_interrupts_deferred())
+            with _interrupts_ignored():
+                local = stack.enter_context(
+                    distributed.LocalCluster(
+                        n_workers=workers,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=None,
+                        silence_logs=40,
+                        env={"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"},
+                    )
+                )
+                client = stack.enter_context(distributed.Client(local))
+                client.run(_worker_setup)
+            _raise_if_interrupted()  # pressed while the cluster started
             yield client
         return
     if "://" not in cluster and ":" not in cluster:
@@ -120,7 +180,7 @@ def cluster_client(cluster: Any, workers: int = 2) -> Iterator[Any]:
                 "cluster", cluster, f"a scheduler that answers ({exc})", '"tcp://127.0.0.1:8786"'
             )
         ) from None
-    with client:
+    with _interrupts_deferred(), client:
         yield client
 
 
@@ -155,6 +215,7 @@ def execute(
         # for ever): the synchronous scheduler gives it a local lock instead.
         with dask.config.set(scheduler="synchronous"):
             for future, result in distributed.as_completed(futures, with_results=True):
+                _raise_if_interrupted()
                 on_result(by_key[future.key], result)
     finally:
         client.cancel(futures)

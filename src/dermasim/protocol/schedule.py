@@ -17,7 +17,7 @@ from typing import Any
 from .._files import looks_like_path
 from ..errors import ProtocolError, invalid_value
 from .bundled import BUNDLED_NAMES, bundled_text, near_bundled_name, unknown_bundled
-from .course import MAX_FILLER_ML_PER_CM2, Course, Session, compact_string
+from .course import FILLER_WINDOW_DAYS, MAX_FILLER_ML_PER_CM2, Course, Session, compact_string
 from .grammar import parse_compact
 from .toml_io import fields_to_toml, protocol_fields, toml_fields
 
@@ -77,9 +77,11 @@ class Protocol:
                 )
 
     def _check_filler_totals(self) -> None:
-        """The gel ceiling of one session holds for a day's sessions together: gel injected on
-        one day is never more than :data:`~dermasim.protocol.course.MAX_FILLER_ML_PER_CM2`
-        (10 mm of gel, assumed), however it is split between sessions."""
+        """The gel ceiling of one session holds for a day's sessions together, and for the
+        sessions of any :data:`~dermasim.protocol.course.FILLER_WINDOW_DAYS` (365) days
+        together: gel injected within a year is never more than
+        :data:`~dermasim.protocol.course.MAX_FILLER_ML_PER_CM2` (10 mm of gel, assumed),
+        however it is split between sessions, since gel persists at least a year in people."""
         by_day: dict[float, float] = {}
         for session in self.sessions():
             c = session.course
@@ -95,6 +97,22 @@ class Protocol:
                         round(total, 6),
                         limit + " for one day",
                         "one session of 1 mL over 10 cm2 that day",
+                    )
+                )
+        days = sorted(by_day)
+        for end in days:
+            start = next(d for d in days if d > end - FILLER_WINDOW_DAYS)
+            total = sum(by_day[d] for d in days if start <= d <= end)
+            if total > ceiling * (1 + 1e-12):
+                raise ProtocolError(
+                    invalid_value(
+                        f"filler from day {start:g} to day {end:g}: volume_ml / area_cm2 of "
+                        "the sessions within a year",
+                        round(total, 6),
+                        f"{limit} within any {FILLER_WINDOW_DAYS:g} days (the gel persists "
+                        "at least a year in people: HA-MRI-1, HA-MRI24-1)",
+                        '"hyaluronic_filler 2 mL over 10 cm2; hyaluronic_filler 2 mL over '
+                        '10 cm2 at day 180"',
                     )
                 )
 

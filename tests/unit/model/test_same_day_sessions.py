@@ -57,3 +57,21 @@ def test_two_fillers_on_one_day_share_the_daily_gel_ceiling():
     assert message.startswith("filler on day 0: volume_ml / area_cm2 of the day's sessions = 2.0")
     assert "\n" not in message and "for example" in message
     Protocol.parse("hyaluronic_filler 5 mL over 10 cm2; hyaluronic_filler 5 mL over 10 cm2")
+
+
+def test_the_fillers_of_any_year_share_the_gel_ceiling():
+    """24 daily fillers once gave a dermal thickness of 30 mm at day 90 (each day under the
+    daily ceiling): the sessions of any 365 days now share it, since gel persists a year."""
+    with pytest.raises(ProtocolError) as err:
+        Protocol.parse("24 x hyaluronic_filler 1 mL over 5 cm2 every 1 days")
+    message = str(err.value)
+    assert message.startswith("filler from day 0 to day 5: volume_ml / area_cm2 of the sessions")
+    assert "= 1.2 is not valid" in message and "within any 365 days" in message
+    assert "HA-MRI-1" in message and "\n" not in message
+    example = message.split("for example ")[1].strip('"')
+    Protocol.parse(example)  # the example is itself valid
+    # exactly at the ceiling within a year, and a year apart, are both accepted
+    Protocol.parse("5 x hyaluronic_filler 1 mL over 5 cm2 every 90 days")
+    Protocol.parse("3 x hyaluronic_filler 5 mL over 5 cm2 every 365 days")
+    with pytest.raises(ProtocolError, match="from day 0 to day 364"):
+        Protocol.parse("2 x hyaluronic_filler 5 mL over 5 cm2 every 364 days")
