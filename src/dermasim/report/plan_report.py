@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..plan.result import Plan
+from ..plan.result import Plan, evidence_notes
 from ..plotting import plain_label, plot_comparison, plot_plan
 from ..references import load_evidence
 from ..simulation import Simulation
@@ -121,7 +121,7 @@ def _downtime_by_session(plan: Plan) -> list[dict[str, Any]]:
     return out
 
 
-def _evidence(plan: Plan) -> dict[str, Any]:
+def _evidence(plan: Plan, data: dict[str, Any]) -> dict[str, Any]:
     rows = {r["id"]: r for r in load_evidence("clinical_endpoints")}
     concern_rows = [
         {
@@ -137,7 +137,7 @@ def _evidence(plan: Plan) -> dict[str, Any]:
     return {
         "rows": concern_rows,
         **parameter_evidence(plan.parameters),
-        "treatment_notes": sorted({n for row in plan.rows() for n in row["evidence"]}),
+        "treatment_notes": evidence_notes(data),
     }
 
 
@@ -201,7 +201,7 @@ def plan_report_html(
         plan_figure=embed_figure(plot_plan({**data, "title": title})),
         course_figure=_time_course_figure(plan, progress),
         downtime=_downtime_by_session(plan),
-        evidence=_evidence(plan),
+        evidence=_evidence(plan, data),
         assumptions=_assumptions(plan),
         left_out=data["search_space"]["left_out"],
     )
