@@ -66,6 +66,7 @@ DEFAULT_FIT: tuple[str, ...] = (
     "filler_degradation_rate",
     "filler_stretch_weight",
     "filler_stretch_half_mm",
+    "filler_water_uptake",
     "topical_clearance",
     "topical_half_activation",
     "epidermal_growth_gain",

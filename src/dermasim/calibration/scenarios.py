@@ -73,7 +73,10 @@ class ScenarioOutputs:
 
 
 def _extra_endpoints(states: np.ndarray, injected: np.ndarray) -> dict[str, np.ndarray]:
-    gel = states[..., global_index("filler_gel")]
+    # the gel of both planes, as injected: what imaging and the fold's filling see
+    gel = (
+        states[..., global_index("filler_gel")] + states[..., global_index("filler_gel_subdermal")]
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
         remaining = np.where(injected > 0, 100.0 * gel / np.where(injected > 0, injected, 1), 0)
     return {"filler_gel_mm": MM_PER_ML_PER_CM2 * gel, "filler_remaining": remaining}
@@ -107,8 +110,9 @@ def simulate_scenarios(
     Returns
     -------
     ScenarioOutputs
-        The endpoints of :func:`dermasim.model.observe` plus ``filler_gel_mm`` and
-        ``filler_remaining`` (gel left, % of the gel injected so far).
+        The endpoints of :func:`dermasim.model.observe` plus ``filler_gel_mm`` (the gel of
+        both planes as a layer of its injected volume, mm) and ``filler_remaining`` (gel
+        left, % of the gel injected so far).
     """
     solver = solver or calibration_solver()
     if population is not None and population.size > 1:

@@ -65,7 +65,9 @@ _NOW = {
     "dermal_thickness_per_decade": "obs_dermal_thickness_per_decade",
     "scar_grade_percent": "obs_scar_grade_percent",
 }
-_PRE = {key: "0" for key in _NOW} | {"filler_gel_mm": f"{MM_PER_ML_PER_CM2!r} * filler_gel_init"}
+_PRE = {key: "0" for key in _NOW} | {
+    "filler_gel_mm": f"{MM_PER_ML_PER_CM2!r} * (filler_gel_init + filler_gel_subdermal_init)"
+}
 
 
 _SYMBOL = re.compile(r"[A-Za-z_]\w*")

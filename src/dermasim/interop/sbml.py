@@ -52,7 +52,8 @@ Treatment sessions
     (initial value false, so a day-0 session fires at the patient's start). Its magnitudes
     are condition parameters: flags ``mn_k``, ``pn_k``, ``ha_k`` (0 or 1), the needle depth
     ``mn_depth_mm_k``, the PN dose per area ``pn_dose_mg_per_cm2_k`` and depth
-    ``pn_depth_mm_k``, and the gel volume per area ``ha_gel_ml_per_cm2_k``. The jumps are those of
+    ``pn_depth_mm_k``, the gel volume per area ``ha_gel_ml_per_cm2_k`` and its plane
+    ``ha_subdermal_k`` (1 below the dermis, 0 in it). The jumps are those of
     :func:`dermasim.model.apply_course_session`, the layer overlap written with ``min`` and
     ``max``. Sessions of one day share a slot, so no two events fire together; unused slots
     have zero magnitudes and a day after every horizon.
@@ -139,6 +140,7 @@ SLOT_FIELDS: tuple[str, ...] = (
     "pn_depth_mm",
     "ha",
     "ha_gel_ml_per_cm2",
+    "ha_subdermal",
 )
 
 
@@ -182,6 +184,7 @@ def session_slots(protocol: Protocol) -> list[dict[str, float]]:
         else:
             assert c.volume_ml is not None and c.area_cm2 is not None
             slot["ha_gel_ml_per_cm2"] = c.volume_ml / c.area_cm2
+            slot["ha_subdermal"] = 1.0 if c.plane == "subdermal" else 0.0
     return [slots[d] for d in sorted(slots)]
 
 

@@ -48,6 +48,7 @@ STATE_UNITS: dict[str, str] = {
     "pn_depot": "mg/cm2",
     "topical_depot": "ng/cm2",
     "filler_gel": "mL/cm2",
+    "filler_gel_subdermal": "mL/cm2",
     "filler_injected": "mL/cm2",
 }
 
@@ -68,6 +69,7 @@ CONDITION_UNITS: dict[str, str] = {
     "pn_depth_mm": "mm",
     "pn_dose_mg_per_cm2": "mg/cm2",
     "ha_gel_ml_per_cm2": "mL/cm2",
+    "ha_subdermal": "1",
 }
 
 

@@ -85,8 +85,9 @@ _GLOBAL_RULES: tuple[tuple[str, str], ...] = (
     ("synthesis_capacity", f"exp(-synthesis_decline_per_year * {_YEARS})"),
     ("mmp_basal", f"1 + mmp_rise_per_year * exposure * {_YEARS}"),
     ("fibroblast_response", "pow(synthesis_capacity, ageing_responsiveness_exponent)"),
-    ("filler_gel_mm", f"{_num(MM_PER_ML_PER_CM2)} * filler_gel"),
-    ("filler_stretch", "filler_gel_mm / (filler_gel_mm + filler_stretch_half_mm)"),
+    ("filler_gel_mm", f"{_num(MM_PER_ML_PER_CM2)} * (filler_gel + filler_gel_subdermal)"),
+    ("filler_hydrated_mm", f"(1 + filler_water_uptake) * {_num(MM_PER_ML_PER_CM2)} * filler_gel"),
+    ("filler_stretch", "filler_hydrated_mm / (filler_hydrated_mm + filler_stretch_half_mm)"),
 )
 
 #: Assignment rules per layer (``{l}`` is the layer).
@@ -171,6 +172,7 @@ _GLOBAL_RATES: dict[str, str] = {
     "epidermal_thickness": f"epidermal_growth_gain * (epidermal_injury + growth_factor_{LAYERS[0]})"
     " - epidermal_relaxation_rate * (epidermal_thickness - 1)",
     "filler_gel": "-filler_degradation_rate * filler_gel",
+    "filler_gel_subdermal": "-filler_degradation_rate * filler_gel_subdermal",
     "filler_injected": "0",
 }
 
@@ -195,7 +197,7 @@ def _percent(states: tuple[str, ...], layers: Iterable[str] | None = None) -> st
 _COLLAGEN = ("collagen_I", "collagen_III", "new_matrix")
 _DERMAL_THICKNESS = (
     "dermis_mm * pow(collagen_weighted / collagen_weighted_init, thickness_collagen_exponent)"
-    f" + {_num(MM_PER_ML_PER_CM2)} * filler_gel"
+    " + filler_hydrated_mm"
 )
 
 #: Observation quantities (:func:`dermasim.model.observe` endpoints), as assignment rules.
@@ -212,12 +214,13 @@ OBSERVATION_RULES: tuple[tuple[str, str], ...] = (
     ("obs_filler_gel_mm", "filler_gel_mm"),
     (
         "obs_filler_remaining",
-        "piecewise(100 * filler_gel / filler_injected, filler_injected > 0, 0)",
+        "piecewise(100 * (filler_gel + filler_gel_subdermal) / filler_injected,"
+        " filler_injected > 0, 0)",
     ),
     ("obs_dermal_thickness", _DERMAL_THICKNESS),
     (
         "obs_dermal_thickness_initial",
-        f"dermis_mm + {_num(MM_PER_ML_PER_CM2)} * filler_gel_init",
+        f"dermis_mm + (1 + filler_water_uptake) * {_num(MM_PER_ML_PER_CM2)} * filler_gel_init",
     ),
     (
         "obs_scar_grade_percent",
@@ -253,7 +256,8 @@ def event_assignments(k: int) -> dict[str, str]:
         f" * (1 - ha_{k} * filler_injection_injury)",
         f"pn_depot_{pap}": f"pn_depot_{pap} + pn_{k} * piecewise({dose}, {in_pap}, 0)",
         f"pn_depot_{ret}": f"pn_depot_{ret} + pn_{k} * piecewise(0, {in_pap}, {dose})",
-        "filler_gel": f"filler_gel + {gel}",
+        "filler_gel": f"filler_gel + (1 - ha_subdermal_{k}) * {gel}",
+        "filler_gel_subdermal": f"filler_gel_subdermal + ha_subdermal_{k} * {gel}",
         "filler_injected": f"filler_injected + {gel}",
     }
     for layer in LAYERS:

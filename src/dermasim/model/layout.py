@@ -46,7 +46,8 @@ LAYER_STATES = (
 GLOBAL_STATES = (
     "epidermal_injury",  # Ie: fraction of the epidermis injured
     "epidermal_thickness",  # Ep: relative to the patient's resting thickness
-    "filler_gel",  # H: gel volume per area, mL/cm2
+    "filler_gel",  # H: gel placed in the dermis, injected volume per area, mL/cm2
+    "filler_gel_subdermal",  # H_s: gel placed below the dermis, mL/cm2
 )
 
 N_LAYERS = len(LAYERS)
@@ -70,6 +71,7 @@ STATE_UNITS = {
     "epidermal_injury": "1",
     "epidermal_thickness": "1",
     "filler_gel": "mL/cm2",
+    "filler_gel_subdermal": "mL/cm2",
 }
 
 

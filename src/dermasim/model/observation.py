@@ -20,9 +20,10 @@ Dermal thickness in mm follows the collagen content and adds the gel:
 
 .. math::
 
-    D(t) = D_0 \left(\frac{C(t)}{C(0)}\right)^{\theta} + 10\,H(t),
+    D(t) = D_0 \left(\frac{C(t)}{C(0)}\right)^{\theta} + 10\,(1 + w)\,H(t),
 
-with ``D_0`` the patient's dermal thickness (site, sex, age) and ``theta`` assumed.
+with ``D_0`` the patient's dermal thickness (site, sex, age), ``theta`` assumed and
+``10 (1 + w) H`` the hydrated gel's thickness (:mod:`dermasim.model.filler`).
 ``inflammation`` is the thickness-weighted mean of ``M`` (arbitrary units).
 
 ``scar_grade`` is the grade of atrophic acne scars on Goodman and Baron's qualitative scale
@@ -54,7 +55,7 @@ from typing import Any
 
 import numpy as np
 
-from .filler import MM_PER_ML_PER_CM2
+from .filler import hydrated_gel_mm
 from .layout import LAYERS, global_index, layer_index
 
 __all__ = [
@@ -182,7 +183,7 @@ def observe(
     out["epidermal_thickness"] = _percent(traj[..., ep], base[..., ep])
     theta = np.asarray(a["thickness_collagen_exponent"])  # (batch, 1)
     gel = traj[..., global_index("filler_gel")]
-    out["dermal_thickness"] = a["dermis_mm"] * (coll / coll0) ** theta + (MM_PER_ML_PER_CM2 * gel)
+    out["dermal_thickness"] = a["dermis_mm"] * (coll / coll0) ** theta + hydrated_gel_mm(gel, a)
     out["inflammation"] = _weighted(traj, ("inflammation",), w) / (papillary_mm + reticular_mm)
     out["redness"] = redness(traj)
     out["scar_grade"] = scar_grade(

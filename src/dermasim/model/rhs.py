@@ -9,7 +9,7 @@ injury, M          :mod:`dermasim.model.injury`
 PN depot, A        :mod:`dermasim.model.polynucleotide`
 topical depot, A_T :mod:`dermasim.model.topical`
 growth factors G   :mod:`dermasim.model.growth_factors` (quasi-steady state)
-filler gel H       :mod:`dermasim.model.filler`
+filler gel H, H_s  :mod:`dermasim.model.filler` (in the dermis, below it)
 fibroblasts        :mod:`dermasim.model.fibroblasts`
 MMPs               :mod:`dermasim.model.mmp`
 collagen III, I, N :mod:`dermasim.model.collagen` (N and its type-III part N3)
@@ -76,6 +76,7 @@ def rhs(t: Any, y: Any, a: dict[str, Any], xp: Any = np) -> Any:
     ie = y[:, n_layer : n_layer + 1]
     ep = y[:, n_layer + 1 : n_layer + 2]
     gel = y[:, n_layer + 2 : n_layer + 3]
+    gel_below = y[:, n_layer + 3 : n_layer + 4]
 
     age = a["age0"] + t / DAYS_PER_YEAR
     cap = synthesis_capacity(age, a, xp)
@@ -108,4 +109,4 @@ def rhs(t: Any, y: Any, a: dict[str, Any], xp: Any = np) -> Any:
     ).reshape(batch, n_layer)
     d_ie = injury_rate(ie, a)
     d_ep = epidermis_rate(ep, ie, g[:, :1], a)
-    return xp.concatenate([d_layer, d_ie, d_ep, gel_rate(gel, a)], axis=1)
+    return xp.concatenate([d_layer, d_ie, d_ep, gel_rate(gel, a), gel_rate(gel_below, a)], axis=1)

@@ -20,8 +20,9 @@ Polynucleotide
     redness, carried by the epidermal injury; the dermal volume of a fine needle track is
     negligible next to a needling session's, so no dermal injury (no inflammatory spike).
 Hyaluronic-acid filler
-    The gel volume per area enters ``H`` (mL/cm2); the injection's swelling and redness are
-    carried by the epidermal injury, as for polynucleotides.
+    The gel volume per area enters ``H`` (mL/cm2) for a gel placed in the dermis, or ``H_s``
+    for one placed below it (``plane = "subdermal"``); the injection's swelling and redness
+    are carried by the epidermal injury, as for polynucleotides.
 Topical product
     The amount of active delivered over the first day (:mod:`dermasim.model.topical`),
     through the channels of a microneedling session on the same day (its needle length) or
@@ -114,7 +115,8 @@ def apply_course_session(
         _injure(out, ie, a["pn_injection_injury"][:, 0])
     elif course.treatment == "hyaluronic_filler":
         assert course.volume_ml is not None and course.area_cm2 is not None
-        out[:, global_index("filler_gel")] += course.volume_ml / course.area_cm2
+        state = "filler_gel_subdermal" if course.plane == "subdermal" else "filler_gel"
+        out[:, global_index(state)] += course.volume_ml / course.area_cm2
         _injure(out, ie, a["filler_injection_injury"][:, 0])
     elif course.treatment == "topical":
         assert course.product is not None

@@ -32,6 +32,7 @@ from .products import CONCENTRATION_RANGE, DEFAULT_PRODUCT, TopicalProduct, reso
 
 __all__ = [
     "COURSE_FIELDS",
+    "FILLER_PLANES",
     "SETTINGS",
     "TREATMENTS",
     "TREATMENT_ALIASES",
@@ -102,6 +103,14 @@ SETTINGS: dict[str, _Setting] = {
 #: boolean), both of topical courses only.
 TOPICAL_FIELDS: tuple[str, ...] = ("product", "occluded")
 
+#: Planes a filler gel may be placed in: ``"dermal"`` (the default: in the dermis, where it
+#: thickens the dermis and stretches its fibroblasts) or ``"subdermal"`` (below the dermis,
+#: as for volume loss: the gel lifts the skin but neither thickens nor stretches the dermis).
+FILLER_PLANES: tuple[str, ...] = ("dermal", "subdermal")
+
+#: Course fields of filler courses only that are not numbers: the gel's plane.
+FILLER_FIELDS: tuple[str, ...] = ("plane",)
+
 #: All fields of a course, in canonical order.
 COURSE_FIELDS: tuple[str, ...] = (
     "treatment",
@@ -110,6 +119,7 @@ COURSE_FIELDS: tuple[str, ...] = (
     "start_day",
     *SETTINGS,
     *TOPICAL_FIELDS,
+    *FILLER_FIELDS,
 )
 
 MAX_SESSIONS = 24
@@ -256,6 +266,7 @@ def _normalise(values: Mapping[str, Any], where: str, *, aliases: bool) -> dict[
             f"{name} = {format_number(default)}",
             floats=True,
         )
+    out["plane"] = _filler_plane(values.get("plane"), treatment, where)
     if treatment == "hyaluronic_filler":
         per_area = out["volume_ml"] / out["area_cm2"]
         if per_area > MAX_FILLER_ML_PER_CM2:
@@ -269,6 +280,31 @@ def _normalise(values: Mapping[str, Any], where: str, *, aliases: bool) -> dict[
                 )
             )
     return out
+
+
+def _filler_plane(plane: object, treatment: str, where: str) -> str | None:
+    """The plane of a filler course (``"dermal"`` when not given); ``None`` for the others."""
+    allowed = " or ".join(repr(p) for p in FILLER_PLANES)
+    if treatment != "hyaluronic_filler":
+        if plane is not None:
+            raise ProtocolError(
+                invalid_value(
+                    f"{where}.plane",
+                    plane,
+                    f"no plane for {treatment} (it applies to hyaluronic_filler)",
+                    "leave plane out",
+                )
+            )
+        return None
+    if plane is None:
+        return FILLER_PLANES[0]
+    if isinstance(plane, str) and plane.strip().lower() in FILLER_PLANES:
+        return plane.strip().lower()
+    raise ProtocolError(
+        invalid_value(
+            f"{where}.plane", plane, f"{allowed} for hyaluronic_filler", 'plane = "subdermal"'
+        )
+    )
 
 
 def _topical_fields(
@@ -371,6 +407,9 @@ class Course:
         ``concentration_mg_per_ml`` defaults to the product's (1e-6 to 1000 for topical).
     occluded
         Topical only: whether the skin is occluded after application (default False).
+    plane
+        Hyaluronic filler only: where the gel is placed, ``"dermal"`` (default) or
+        ``"subdermal"`` (:data:`FILLER_PLANES`).
 
     Raises
     ------
@@ -390,6 +429,7 @@ class Course:
     minutes_after_needling: float | None = None
     product: TopicalProduct | None = None
     occluded: bool | None = None
+    plane: str | None = None
 
     def __post_init__(self) -> None:
         values = {name: getattr(self, name) for name in COURSE_FIELDS}
@@ -424,6 +464,8 @@ class Course:
                 self.product.name if self.product.is_bundled else self.product.to_dict()
             )
             out["occluded"] = self.occluded
+        if self.plane is not None:
+            out["plane"] = self.plane
         return out
 
     def __str__(self) -> str:
@@ -435,6 +477,8 @@ class Course:
             words.append(f"{format_number(self.depth_mm or 0.0)} mm")
         if self.volume_ml is not None:
             words.append(f"{format_number(self.volume_ml)} mL")
+        if self.plane == "subdermal":
+            words.append("subdermal")
         if self.concentration_mg_per_ml is not None:
             words.append(f"{format_number(self.concentration_mg_per_ml)} mg/mL")
         if self.dose_mg_per_cm2 is not None:

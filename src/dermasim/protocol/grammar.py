@@ -11,6 +11,7 @@ Syntax (keywords and units are case-insensitive)::
               | <time> "after needling"  delay of a topical application, e.g.
                                     "10 min after needling"
               | "occluded"          occlusion after a topical application
+              | "dermal" | "subdermal"   plane of a filler gel (default dermal)
               | ["over"] <area>     treated area, e.g. "over 10 cm2"
               | "every" <time>      interval between sessions, e.g. "every 4 weeks"
               | "from" <time> | "from day" N | "at" <time> | "at day" N      first session
@@ -24,7 +25,8 @@ default). A product declared as a table has no compact form: use TOML for it.
 
 The canonical form written by ``str(protocol)`` always gives every setting, in the order
 count, treatment, product, depth (microneedling), volume, concentration, dose, delay after
-needling in minutes, ``occluded`` (left out when not), ``at`` depth, ``over`` area,
+needling in minutes, ``occluded`` (left out when not), ``subdermal`` (a filler placed below
+the dermis; left out for the default, dermal), ``at`` depth, ``over`` area,
 ``every`` interval in days and ``from day`` start (left out when 0), e.g.
 ``3 x polynucleotide 2 mL 20 mg/mL at 1 mm over 60 cm2 every 28 days from day 14`` or
 ``4 x topical growth_factor_serum 0.01 mg/mL 2 mg/cm2 0 min after needling every 30 days``.
@@ -72,6 +74,7 @@ setting: QUANTITY             -> bare
        | OVER QUANTITY        -> over
        | QUANTITY AFTER NEEDLING -> after_needling
        | OCCLUDED             -> occluded
+       | PLANE                -> plane
 
 COUNT.2: /\d+\s*[x\u00d7](?![a-z0-9_])/i
 QUANTITY: /-?(\d+(\.\d*)?|\.\d+)\s*[a-zµμ][a-z0-9\/^²µμ]*/i
@@ -89,6 +92,7 @@ OVER: "over"i
 AFTER: "after"i
 NEEDLING: "needling"i
 OCCLUDED: "occluded"i
+PLANE: "subdermal"i | "dermal"i
 SEMI: ";"
 
 %import common.WS
@@ -119,8 +123,14 @@ _EXPECTED_WORDS = {
     "AFTER": "'after needling'",
     "NEEDLING": "'needling'",
     "OCCLUDED": "'occluded'",
+    "PLANE": "'dermal' or 'subdermal'",
     "SEMI": "';' before the next phase",
     "$END": "the end of the text",
+}
+#: Settings that are words, not quantities, and the treatments that take them.
+_NON_NUMERIC_TAKERS: dict[str, dict[str, float]] = {
+    "occluded": {"topical": 0.0},
+    "plane": {"hyaluronic_filler": 0.0},
 }
 _KIND_FIELD = {
     "length": "depth_mm",
@@ -311,7 +321,7 @@ def _read_phase(
             )
         values["sessions"] = int(digits)
 
-    def put(field: str, value: float, token: Token, noun: str) -> None:
+    def put(field: str, value: float | str, token: Token, noun: str) -> None:
         if field in seen:
             before = seen[field]
             raise _error(
@@ -322,8 +332,8 @@ def _read_phase(
                 example,
             )
         setting = SETTINGS.get(field)
-        takers_of = setting.defaults if setting is not None else {"topical": 0.0}
-        if (setting is not None or field == "occluded") and treatment not in takers_of:
+        takers_of = setting.defaults if setting is not None else _NON_NUMERIC_TAKERS.get(field, {})
+        if (setting is not None or field in _NON_NUMERIC_TAKERS) and treatment not in takers_of:
             takers = ", ".join(t for t in TREATMENTS if t in takers_of)
             raise _error(
                 str(token),
@@ -343,6 +353,9 @@ def _read_phase(
             continue
         if kind_of == "occluded":
             put("occluded", True, last, "occlusion")
+            continue
+        if kind_of == "plane":
+            put("plane", str(last).lower(), last, "plane")
             continue
         if kind_of == "after_needling":
             delay = toks[0]

@@ -189,6 +189,7 @@ def test_rate_rules_match_the_python_right_hand_side(patient: Patient) -> None:
         "pn-plus-microneedling",
         "microneedling 0.2 mm; polynucleotide 1 mL 20 mg/mL at 2.5 mm over 10 cm2",
         "hyaluronic_filler 1 mL over 5 cm2; 2 x microneedling 3 mm every 10 days",
+        "hyaluronic_filler 1 mL subdermal over 5 cm2; hyaluronic_filler 0.5 mL over 5 cm2 at day 9",
     ],
 )
 def test_event_jumps_match_apply_course_session(protocol: str) -> None:
@@ -266,9 +267,16 @@ def test_measurements_are_the_exportable_endpoints(exported: Path) -> None:
     kept = [
         e
         for e in evidence.endpoints
-        if e.kind in ("quantitative", "no-change") and e.reference_scenario is None and e.fitted
+        if e.kind in ("quantitative", "no-change")
+        and e.reference_scenario is None
+        and e.reference_day is None
+        and e.fitted
     ]
     assert "HA-K15-1" not in {e.id for e in kept}  # not fitted: it sets the filler prior
+    # a change from an earlier visit of the same condition (HA-B07-2, HA-MRI-1) has no SBML
+    # form: the README names it and says why
+    by_reference_day = [e.id for e in evidence.endpoints if e.reference_day is not None]
+    assert by_reference_day == ["HA-B07-2", "HA-MRI-1"]
     problem = Problem.from_yaml(str(exported))
     df = problem.measurement_df
     assert len(df) == len(kept)
@@ -277,6 +285,7 @@ def test_measurements_are_the_exportable_endpoints(exported: Path) -> None:
     for e in evidence.endpoints:
         if e not in kept:
             assert f"`{e.id}`" in readme, e.id
+    assert "'filler_volume_change' has no SBML form" in readme
 
 
 def test_estimated_parameters_are_the_fitted_ones(exported: Path) -> None:

@@ -69,6 +69,14 @@ def test_filler_gel_is_volume_per_area(setup):
     assert y[0, global_index("filler_gel")] == pytest.approx(0.25)
 
 
+def test_a_subdermal_gel_goes_below_the_dermis(setup):
+    _geometry, a, y0 = setup
+    course = Course("hyaluronic_filler", volume_ml=2.0, area_cm2=8.0, plane="subdermal")
+    y = apply_course_session(y0, course, a)
+    assert y[0, global_index("filler_gel_subdermal")] == pytest.approx(0.25)
+    assert y[0, global_index("filler_gel")] == 0.0
+
+
 def test_each_draw_may_be_a_different_patient():
     """One batch of two patients whose papillary layers differ: a 0.3 mm injection lands in
     the papillary layer of the one whose papillary dermis reaches below 0.3 mm only, and
