@@ -251,7 +251,10 @@ def test_a_course_gain_fades_without_maintenance():
         pytest.param(
             p,
             marks=pytest.mark.xfail(
-                reason="with the posterior refitted to the human filler imaging rows, yearly maintenance holds the gain in 94% of draws, below the 95% asked",
+                reason=(
+                    "with the posterior refitted to the human filler imaging rows, yearly"
+                    " maintenance holds the gain in 94% of draws, below the 95% asked"
+                ),
                 strict=False,
             ),
         )
