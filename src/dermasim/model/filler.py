@@ -24,8 +24,9 @@ fibroblasts, a modest collagen stimulus (Wang 2007, HA-W07-1); ``K_H``
 The gel acts in the layer where it is placed. ``H`` is gel placed in the dermis (the default,
 as for wrinkle and fold correction): it thickens the dermis and stretches its fibroblasts.
 ``H_s`` is gel placed below the dermis (``plane = "subdermal"``, as for volume loss in
-HA-B07 and HA-MRI-1): it decays and binds water as ``H`` does, and lifts the skin, but
-neither thickens the dermis nor stretches dermal fibroblasts, so it adds no collagen.
+HA-B07 and HA-MRI-1): it decays and binds water as ``H`` does but neither thickens the
+dermis nor stretches dermal fibroblasts, so it adds no collagen; the lift it gives the skin
+is read only by the imaging and fold-filling observables of the calibration.
 """
 
 from __future__ import annotations
