@@ -110,4 +110,4 @@ def test_plan_report_is_written_with_the_acceptance_command(capsys, tmp_path):
 
     filler = EVIDENCE_NOTES["hyaluronic_filler"]  # the courses shown are filler courses
     assert " ".join(out.split()).count(f"evidence: {filler}") == 1, out
-    assert html.count("The gel&#39;s decay comes from mice") == 1, "the filler note"
+    assert html.count("The gel&#39;s decay is one rate fitted") == 1, "the filler note"

@@ -112,3 +112,30 @@ def test_posterior_epidermis_stays_below_four_times_its_resting_thickness() -> N
         days=365, draws=4000, seed=0
     )
     assert np.all(sol.dataset["epidermal_thickness"].values < 300)
+
+
+MAINTENANCE_COURSE = "4 x microneedling 1.5 mm every 30 days"  # last session on day 90
+
+
+@pytest.mark.parametrize(
+    "maintenance",
+    [
+        "5 x microneedling 1.5 mm every 180 days from day 270",
+        "2 x microneedling 1.5 mm every 365 days from day 455",
+    ],
+)
+def test_posterior_maintenance_holds_what_the_course_built(maintenance) -> None:
+    """With the bundled posterior, a course's gain over the untreated twin fades without
+    maintenance (24 months below 6 months in the median), and a maintenance session every
+    6 or 12 months keeps the 24-month content above the unmaintained course's in at least
+    95% of paired draws."""
+
+    def content(protocol: str) -> np.ndarray:
+        sol = simulate(protocol, days=730, draws=400, seed=3)
+        return sol.dataset["collagen_content"].sel(time=[180, 730]).values
+
+    untreated = content("no treatment")
+    plain = content(MAINTENANCE_COURSE) - untreated
+    kept = content(f"{MAINTENANCE_COURSE}; {maintenance}") - untreated
+    assert np.median(plain[:, 1]) < np.median(plain[:, 0])
+    assert np.mean(kept[:, 1] > plain[:, 1]) >= 0.95

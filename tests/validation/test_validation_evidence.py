@@ -43,3 +43,12 @@ def test_ageing_rows_inside_their_intervals(result) -> None:
     for row in ("AG-1", "AG-3", "AG-7"):
         check = next(c for c in result.checks if c.endpoint.id == row)
         assert check.p05 <= check.observed <= check.p95, row
+
+
+def test_every_study_no_better_than_its_priors_has_a_recorded_reason(result) -> None:
+    """Issue acceptance: where the posterior predicts a study out of sample no better than
+    the prior predictive, the report names the study with the reason (evidence.toml,
+    ``[out_of_sample_shortfall]``)."""
+    assert result.out_of_sample
+    missing = [s.study for s in result.out_of_sample if s.no_better_because == "no reason recorded"]
+    assert not missing, missing

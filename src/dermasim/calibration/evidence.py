@@ -11,7 +11,7 @@ assumed. The mapping lives in ``data/calibration/evidence.toml``.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -137,6 +137,7 @@ class Evidence:
     observables: dict[str, Observable]
     endpoints: tuple[Endpoint, ...]
     unused: dict[str, str]
+    out_of_sample_shortfall: dict[str, str] = field(default_factory=dict)
 
     def quantitative(self) -> tuple[Endpoint, ...]:
         """Endpoints with a number."""
@@ -275,4 +276,5 @@ def load_evidence_set() -> Evidence:
         observables=observables,
         endpoints=endpoints,
         unused=dict(raw.get("unused", {})),
+        out_of_sample_shortfall=dict(raw.get("out_of_sample_shortfall", {})),
     )

@@ -254,6 +254,7 @@ class CalibrationProblem:
             observables=self.evidence.observables,
             endpoints=keep,
             unused=self.evidence.unused,
+            out_of_sample_shortfall=self.evidence.out_of_sample_shortfall,
         )
         return CalibrationProblem(
             evidence, self.model_parameters, self.fit, virtual_patients=self.virtual_patients

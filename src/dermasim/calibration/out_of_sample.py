@@ -84,6 +84,9 @@ class StudyScore:
     was estimated: ``"psis"`` (importance sampling of the full posterior), ``"refit"`` (an
     exact refit without the study, of ``refit_steps`` steps; ``psis`` then keeps the
     importance-sampling estimate for comparison) or ``"held-out"`` (rows not in the fit).
+    ``shortfall`` is the reason recorded in the evidence (evidence.toml,
+    ``[out_of_sample_shortfall]``) why the posterior predicts the study no better than the
+    priors; :attr:`no_better_because` reports it where that is so.
     """
 
     study: str
@@ -100,6 +103,14 @@ class StudyScore:
     method: str = "psis"
     psis: float | None = None
     refit_steps: int | None = None
+    shortfall: str = ""
+
+    @property
+    def no_better_because(self) -> str | None:
+        """Why the posterior does no better than the priors here (None where it does)."""
+        if self.better_than_prior:
+            return None
+        return self.shortfall or "no reason recorded"
 
     @property
     def needs_refit(self) -> bool:
@@ -131,6 +142,7 @@ class StudyScore:
             "needs_refit": self.needs_refit,
             "better_than_prior": self.better_than_prior,
             "better_than_baseline": self.better_than_baseline,
+            "no_better_than_prior_because": self.no_better_because,
             "coverage": {"inside": self.inside, "valued": self.valued},
             "interval_width": self.width,
             "right_sign_mass": self.right_sign,

@@ -136,7 +136,7 @@ def _out_of_sample_rows(result: ValidationResult) -> list[str]:
         return []
     better = sum(s.better_than_prior for s in scores)
     refit = [s.study for s in scores if s.needs_refit]
-    worse = [s.study for s in scores if not s.better_than_prior]
+    worse = [s for s in scores if not s.better_than_prior]
     scored = [s for s in scores if s.baseline is not None]
     behind = [s.study for s in scored if not s.better_than_baseline]
     inside, valued = sum(s.inside for s in scores), sum(s.valued for s in scores)
@@ -170,10 +170,13 @@ def _out_of_sample_rows(result: ValidationResult) -> list[str]:
         )
     lines.append("")
     if worse:
-        lines.append(
-            "No better than the priors: " + ", ".join(worse) + ". What the fit learned from "
-            "the other studies does not carry over to these."
-        )
+        lines += [
+            "No better than the priors, each with the reason recorded in the evidence "
+            "(what the fit learned from the other studies does not carry over to these):",
+            "",
+            *(f"- {s.study}: {s.no_better_because}" for s in worse),
+            "",
+        ]
     if behind:
         lines.append(
             "No better than the baseline: " + ", ".join(behind) + ". A simple curve fitted to "

@@ -395,6 +395,9 @@ def validate(
         if isinstance(ps, Posterior) and _arviz_available()
         else ()
     )
+    scores = tuple(
+        replace(s, shortfall=ev.out_of_sample_shortfall.get(s.study, "")) for s in scores
+    )
     population = None
     if virtual_patients > 1:
         stage = "study means"

@@ -219,6 +219,10 @@ def _print_validation(result: Any, out: Path | None) -> None:
             f"{worse}; Pareto k > 0.7, an exact refit needed: {refit}"
             + (f"; scored by an exact refit: {refitted}" if refitted else "")
         )
+        for s in scores:
+            if s.no_better_because is not None:
+                why = s.no_better_because.split(". ")[0].rstrip(".")
+                console.print(f"no better than the priors: {s.study}: {escape(why)}.")
         if scored:
             console.print(
                 f"against the indirect-response baseline (refitted without each study): "

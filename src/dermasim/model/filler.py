@@ -31,6 +31,7 @@ is read only by the imaging and fold-filling observables of the calibration.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 __all__ = ["MM_PER_ML_PER_CM2", "filler_stretch", "gel_rate", "hydrated_gel_mm"]
@@ -44,7 +45,7 @@ def gel_rate(gel: Any, a: dict[str, Any]) -> Any:
     return -a["filler_degradation_rate"] * gel
 
 
-def hydrated_gel_mm(gel: Any, a: dict[str, Any]) -> Any:
+def hydrated_gel_mm(gel: Any, a: Mapping[str, Any]) -> Any:
     """``h = 10 (1 + w) H``: thickness in mm of the gel layer once it has bound water."""
     return MM_PER_ML_PER_CM2 * (1.0 + a["filler_water_uptake"]) * gel
 

@@ -33,9 +33,11 @@ EVIDENCE_NOTES = {
     "and direction-only rows (PN-C22-1, PN-A21-1)",
     "topical": "the serum's effect parameters are assumed with wide priors: no evidence row "
     "measures them",
-    "hyaluronic_filler": "the gel's decay comes from mice (HA-K15-1): in people, MRI found no "
-    "loss of gel volume from month 1 to month 12 (HA-MRI-1, outside the model's interval), so "
-    "a filler's late gain may be understated",
+    "hyaluronic_filler": "the gel's decay is one rate fitted to two human imaging studies that "
+    "disagree: by ultrasound 44% of the thickness gain was left at one year (HA-B07-2), by MRI "
+    "no gel volume was lost from month 1 to month 12 (HA-MRI-1, outside the model's "
+    "interval); products differ, and the model has no term for it, so a filler's late gain "
+    "may be over- or understated",
 }
 
 

@@ -104,3 +104,28 @@ def test_a_refitted_study_no_longer_needs_a_refit():
     assert not refitted.needs_refit
     assert refitted.to_json_dict()["method"] == "refit"
     assert refitted.to_json_dict()["log_score_psis"] == -1.5
+
+
+def test_a_study_no_better_than_its_priors_carries_its_reason():
+    base = dict(study="S", rows=("r",), fitted=True, pareto_k=0.3)
+    better = StudyScore(**base, posterior=-1.0, prior=-2.0, shortfall="kept anyway")
+    assert better.no_better_because is None
+    assert better.to_json_dict()["no_better_than_prior_because"] is None
+    worse = StudyScore(**base, posterior=-3.0, prior=-2.0, shortfall="one rate for two studies")
+    assert worse.to_json_dict()["no_better_than_prior_because"] == "one rate for two studies"
+    assert StudyScore(**base, posterior=-3.0, prior=-2.0).no_better_because == (
+        "no reason recorded"
+    )
+
+
+def test_every_recorded_shortfall_names_a_study_of_the_evidence():
+    from dermasim.calibration.evidence import load_evidence_set
+    from dermasim.references import load_evidence
+
+    ev = load_evidence_set()
+    table = {
+        r["id"]: r["study"] for t in ("clinical_endpoints", "physiology") for r in load_evidence(t)
+    }
+    studies = {table[e.id] for e in ev.endpoints if e.id in table}
+    assert ev.out_of_sample_shortfall
+    assert set(ev.out_of_sample_shortfall) <= studies, set(ev.out_of_sample_shortfall) - studies
