@@ -96,6 +96,14 @@ def test_validate_writes_report_with_a_figure_per_study(validation) -> None:
     assert len(list(folder.glob("study-*.png"))) == len(studies)
     assert "| parameter | unit | prior" in report
     assert "## Study means over virtual participants" in report
+    # the bundled posterior's chains: rank and trace plots beside the R-hat table
+    assert "![rank plots](convergence-rank.png)" in report
+    assert (folder / "convergence-rank.png").stat().st_size > 10_000
+    assert (folder / "convergence-trace.png").stat().st_size > 10_000
+    # each study the posterior predicts no better than its priors, with its reason
+    for s in payload["out_of_sample"]["studies"]:
+        if not s["better_than_prior"]:
+            assert f"- {s['study']}: {s['no_better_than_prior_because']}" in report
     assert json.loads((folder / "validation.json").read_text())["schema"] == (
         "dermasim.validation/1"
     )

@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MAX_RHAT", "MIN_CHAINS", "MIN_ESS", "convergence"]
+__all__ = ["MAX_RHAT", "MIN_CHAINS", "MIN_ESS", "by_chain", "convergence"]
 
 #: Largest acceptable rank-normalised split R-hat.
 MAX_RHAT = 1.01
@@ -99,3 +99,26 @@ def convergence(kept: Sequence[np.ndarray], names: Sequence[str]) -> dict[str, A
             and min(worst_bulk, worst_tail) >= MIN_ESS
         ),
     }
+
+
+def by_chain(
+    draws: dict[str, np.ndarray], metadata: dict[str, Any]
+) -> dict[str, np.ndarray] | None:
+    """A stored posterior's draws split back into its chains, ``(chain, draw)`` per name.
+
+    ``calibrate`` stores the chains one after another, each as its kept steps thinned by
+    ``thin``, walkers within a step (``fit._result``). The split needs the run's ``chains``,
+    ``walkers``, ``kept_steps`` and ``thin``; None where the metadata lacks one or the draws
+    do not add up to it (a posterior not written by ``calibrate``).
+    """
+    try:
+        chains, walkers = int(metadata["chains"]), int(metadata["walkers"])
+        steps = -(-int(metadata["kept_steps"]) // int(metadata["thin"]))  # ceil
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None
+    per_chain = steps * walkers
+    if chains < 2 or not draws:
+        return None
+    if any(np.shape(v) != (chains * per_chain,) for v in draws.values()):
+        return None
+    return {n: np.asarray(v).reshape(chains, per_chain) for n, v in draws.items()}

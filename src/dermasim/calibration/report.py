@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from ..storage import atomic_write
 from .out_of_sample import study_slug
@@ -128,6 +131,77 @@ def _convergence_rows(meta: dict[str, Any]) -> list[str]:
             f"{diag['ess_tail'][name]:.0f} |"
         )
     return [*lines, ""]
+
+
+#: How many parameters (those of largest R-hat) the rank and trace plots show.
+PLOTTED_CHAINS = 6
+
+
+def _chain_figures(
+    chains: dict[str, np.ndarray], names: list[str], rank_path: Path, trace_path: Path
+) -> bool:
+    """Rank plots (ArviZ) and traces of ``names`` across the posterior's chains.
+
+    A rank plot histograms each chain's ranks among the pooled draws: chains that sample
+    one distribution give flat, alike histograms (Vehtari et al. 2021). The trace shows every
+    stored draw of each chain against its kept step (the ensemble's walkers at that step).
+    Returns False, writing nothing, when ArviZ (the ``inference`` extra) is missing.
+    """
+    try:
+        with warnings.catch_warnings():  # arviz 0.x announces its 1.0 refactor on import
+            warnings.simplefilter("ignore", FutureWarning)
+            import arviz as az
+    except ImportError:
+        return False
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    dataset = az.convert_to_dataset({n: chains[n] for n in names})
+    fig, axes = plt.subplots(2, 3, figsize=(11, 6), squeeze=False)
+    az.plot_rank(dataset, var_names=names, ax=axes.ravel()[: len(names)])
+    fig.suptitle("rank plots by chain (flat and alike when the chains agree)", fontsize=10)
+    fig.tight_layout()
+    atomic_write(rank_path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
+    plt.close(fig)
+
+    fig, axes = plt.subplots(len(names), 1, figsize=(9, 1.6 * len(names)), squeeze=False)
+    for ax, name in zip(axes[:, 0], names, strict=True):
+        draws = chains[name]
+        for c in range(draws.shape[0]):
+            step = np.arange(draws.shape[1]) / draws.shape[1] + c
+            ax.plot(step, draws[c], ".", ms=1.5, label=f"chain {c}")
+        ax.set_ylabel(name, fontsize=7)
+        ax.set_xticks([])
+    axes[0, 0].legend(fontsize=7, markerscale=6, ncol=draws.shape[0], loc="upper right")
+    axes[-1, 0].set_xlabel("chains side by side, each its stored draws in kept-step order")
+    fig.tight_layout()
+    atomic_write(trace_path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
+    plt.close(fig)
+    return True
+
+
+def _chain_rows(result: ValidationResult, out: Path, figures: bool) -> list[str]:
+    diag = result.metadata.get("convergence") or {}
+    if result.chains is None or not diag.get("rhat"):
+        return []
+    rhat = {n: v for n, v in diag["rhat"].items() if n in result.chains}
+    names = sorted(rhat, key=rhat.__getitem__, reverse=True)[:PLOTTED_CHAINS]
+    drawn = figures and _chain_figures(
+        result.chains, names, out / "convergence-rank.png", out / "convergence-trace.png"
+    )
+    if not drawn:
+        return []
+    return [
+        f"Rank and trace plots of the {len(names)} parameters with the largest R-hat "
+        f"({', '.join(f'`{n}`' for n in names)}), from the stored draws of each chain:",
+        "",
+        "![rank plots](convergence-rank.png)",
+        "",
+        "![traces](convergence-trace.png)",
+        "",
+    ]
 
 
 def _out_of_sample_rows(result: ValidationResult) -> list[str]:
@@ -272,6 +346,7 @@ def write_report(
         *_out_of_sample_rows(result),
         *_population_rows(result),
         *(_convergence_rows(meta) if meta else []),
+        *_chain_rows(result, out, figures),
         "## Endpoints",
         "",
         *_endpoint_rows(result),

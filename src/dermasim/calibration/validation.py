@@ -27,6 +27,7 @@ from ..parameters import ParameterSet
 from ..parameters.observation import observation_parameters
 from ..parameters.posterior import Posterior, load_parameters
 from ..references import load_evidence
+from .diagnostics import by_chain
 from .evidence import Endpoint
 from .likelihood import CalibrationProblem
 from .observables import predict
@@ -130,6 +131,9 @@ class ValidationResult:
     metadata: dict[str, Any]
     out_of_sample: tuple[StudyScore, ...] = ()
     population: PopulationCheck | None = None
+    chains: dict[str, np.ndarray] | None = None
+    """The posterior's stored draws split into its chains, ``(chain, draw)`` per parameter,
+    for the report's rank and trace plots (None where the posterior has no chain layout)."""
 
     @property
     def coverage(self) -> tuple[int, int]:
@@ -416,4 +420,5 @@ def validate(
             "validation_draws": draws,
             "dropped_draws": int((~kept).sum()),
         },
+        chains=by_chain(ps.draws, ps.metadata) if isinstance(ps, Posterior) else None,
     )

@@ -49,3 +49,30 @@ def test_a_stuck_walker_sequence_lowers_ess():
     slow = convergence([walk + rng.standard_normal((1, 10, 2)) for _ in range(4)], NAMES)
     assert slow is not None and fresh is not None
     assert slow["min_ess_bulk"] < fresh["min_ess_bulk"] / 10
+
+
+def test_stored_draws_split_back_into_their_chains():
+    """calibrate stores chain after chain, each its thinned kept steps, walkers within a
+    step (fit._result): by_chain undoes exactly that layout."""
+    from dermasim.calibration.diagnostics import by_chain
+
+    chains, steps, walkers, thin = 4, 10, 3, 4
+    kept = np.arange(chains * steps * walkers, dtype=float).reshape(chains, steps, walkers)
+    stored = np.concatenate([k[::thin].reshape(-1) for k in kept])  # 3 steps per chain
+    meta = {"chains": chains, "walkers": walkers, "kept_steps": steps, "thin": thin}
+    split = by_chain({"a": stored}, meta)["a"]
+    assert split.shape == (chains, 3 * walkers)
+    for c in range(chains):
+        np.testing.assert_array_equal(split[c], kept[c, ::thin].reshape(-1))
+    assert by_chain({"a": stored[:-1]}, meta) is None  # does not add up
+    assert by_chain({"a": stored}, {"chains": 4}) is None  # not written by calibrate
+
+
+def test_the_bundled_posterior_splits_into_four_chains():
+    from dermasim.calibration.diagnostics import by_chain
+    from dermasim.parameters.posterior import Posterior
+
+    posterior = Posterior.load()
+    split = by_chain(posterior.draws, posterior.metadata)
+    assert split is not None
+    assert {v.shape[0] for v in split.values()} == {4}
