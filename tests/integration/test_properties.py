@@ -1,4 +1,5 @@
-"""Property test: no state goes negative or NaN for any valid patient and protocol."""
+"""Property test: every state stays in the range the model documents (docs/model.md, States)
+for any valid patient and protocol, same-day sessions included."""
 
 import dataclasses
 import sys
@@ -109,12 +110,28 @@ def test_states_stay_finite_and_non_negative(case, seed):
     assert states.min() >= 0.0  # round-off below zero is floored; more is refused
     injured = [i for i, n in enumerate(STATE_NAMES) if n.startswith(("injury", "epidermal_injury"))]
     assert states[..., injured].max() <= 1.0 + 1e-9  # injured fractions stay fractions
-    fractions = [
-        i
-        for i, n in enumerate(STATE_NAMES)
-        if not n.startswith(("pn_depot", "topical_depot", "filler"))
-    ]
-    assert states[..., fractions].max() < 100.0  # O(1) fractions of the young-adult state
+    column = {name: i for i, name in enumerate(STATE_NAMES)}
+    draws = sim.parameters.sample(3, np.random.default_rng(seed))
+    for layer in ("papillary", "reticular"):  # fibroblasts proliferate up to the capacity
+        density = states[..., column[f"quiescent_fibroblasts[{layer}]"]]
+        density = density + states[..., column[f"activated_fibroblasts[{layer}]"]]
+        assert (density <= draws["fibroblast_capacity"][:, None] * (1 + 1e-6)).all()
+    # the epidermis only thickens after a session and relaxes back to its resting thickness
+    assert states[..., column["epidermal_thickness"]].min() >= 1.0 - 1e-9
+    # gel and PN depots only decay: never more than was injected per cm2 so far
+    injected = {"filler_gel": 0.0, "filler_gel_subdermal": 0.0, "pn": 0.0}
+    for session in protocol.sessions():
+        c = session.course
+        if c.treatment == "hyaluronic_filler" and session.day < 300:
+            plane = "filler_gel_subdermal" if c.plane == "subdermal" else "filler_gel"
+            injected[plane] += c.volume_ml / c.area_cm2
+        if c.treatment == "polynucleotide" and session.day < 300:
+            injected["pn"] += c.volume_ml * c.concentration_mg_per_ml / c.area_cm2
+    tolerance = 1e-6
+    for plane in ("filler_gel", "filler_gel_subdermal"):
+        assert states[..., column[plane]].max() <= injected[plane] * (1 + tolerance) + 1e-12
+    pn = states[..., column["pn_depot[papillary]"]] + states[..., column["pn_depot[reticular]"]]
+    assert pn.max() <= injected["pn"] * (1 + tolerance) + 1e-12
     for layer in ("papillary", "reticular"):  # the type-III part of new matrix is a part
         new = states[..., STATE_NAMES.index(f"new_matrix[{layer}]")]
         new3 = states[..., STATE_NAMES.index(f"new_matrix_III[{layer}]")]
