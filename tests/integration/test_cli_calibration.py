@@ -85,6 +85,10 @@ def test_validate_json_contract(validation) -> None:
     worst = max(population["shift_noise_sd"].values(), key=abs)
     assert population["largest_shift"]["noise_sd"] == worst
     assert 0 < population["importance_share"] <= 1
+    # participants are aged where their study reports ages (Ablon 2018, Araco 2021, Bugge 2007)
+    assert population["ages"]["mn-4-monthly"]["low"] == 35.0
+    assert population["ages"]["ha-subdermal-lipoatrophy"]["sd"] == 7.0
+    assert set(population["ages"]) == {"mn-4-monthly", "pn-acne-scars", "ha-subdermal-lipoatrophy"}
 
 
 def test_validate_writes_report_with_a_figure_per_study(validation) -> None:
@@ -96,6 +100,7 @@ def test_validate_writes_report_with_a_figure_per_study(validation) -> None:
     assert len(list(folder.glob("study-*.png"))) == len(studies)
     assert "| parameter | unit | prior" in report
     assert "## Study means over virtual participants" in report
+    assert "`mn-4-monthly` 35 to 75 years, uniform (Ablon2018" in report
     # the bundled posterior's chains: rank and trace plots beside the R-hat table
     assert "![rank plots](convergence-rank.png)" in report
     assert (folder / "convergence-rank.png").stat().st_size > 10_000

@@ -21,7 +21,7 @@ it matters for the posterior:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -50,6 +50,9 @@ class PopulationCheck:
         Median and SD over draws of the log-likelihood difference.
     importance_share, pareto_k
         Effective sample share and Pareto :math:`\hat k` of the reweighting.
+    ages
+        The participants' ages by scenario, where the study reports them (TOML form of
+        :class:`~dermasim.calibration.evidence.ParticipantAges`).
     """
 
     participants: int
@@ -61,6 +64,7 @@ class PopulationCheck:
     loglik_shift: tuple[float, float]
     importance_share: float
     pareto_k: float | None
+    ages: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @property
     def largest_shift(self) -> tuple[str, float]:
@@ -82,6 +86,7 @@ class PopulationCheck:
             "loglik_shift": {"median": self.loglik_shift[0], "sd": self.loglik_shift[1]},
             "importance_share": self.importance_share,
             "pareto_k": self.pareto_k,
+            "ages": {k: dict(v) for k, v in self.ages.items()},
         }
 
 
@@ -121,6 +126,11 @@ def population_check(
         loglik_shift=(float(np.median(delta[finite])), float(np.std(delta[finite]))),
         importance_share=share,
         pareto_k=k,
+        ages={
+            key: s.participant_ages.to_dict()
+            for key, s in problem.evidence.scenarios.items()
+            if s.participant_ages is not None
+        },
     )
 
 

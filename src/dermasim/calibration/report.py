@@ -6,6 +6,7 @@ import json
 import os
 import warnings
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -275,6 +276,25 @@ def _out_of_sample_rows(result: ValidationResult) -> list[str]:
     return [*lines, ""]
 
 
+def _ages_text(ages: Mapping[str, Mapping[str, Any]]) -> str:
+    """Where the participants' ages come from, one clause per scenario."""
+    if not ages:
+        return "Every study's participants share its patient's age."
+    parts = []
+    for key, a in ages.items():
+        spread = (
+            f"{a['low']:g} to {a['high']:g} years, uniform"
+            if "low" in a
+            else f"{a['mean']:g} +/- {a['sd']:g} years, normal"
+        )
+        parts.append(f"`{key}` {spread} ({a.get('from', 'no source given')})")
+    return (
+        "Participants are aged as their study reports: "
+        + "; ".join(parts)
+        + ". The other studies' participants share their patient's age."
+    )
+
+
 def _population_rows(result: ValidationResult) -> list[str]:
     check = result.population
     if check is None:
@@ -287,7 +307,7 @@ def _population_rows(result: ValidationResult) -> list[str]:
         "",
         f"Between-patient spread on the bounded scale: {spread}. Each study's mean over "
         f"{check.participants} virtual participants against the median patient that the "
-        f"likelihood uses, at {check.draws} draws:",
+        f"likelihood uses, at {check.draws} draws. {_ages_text(check.ages)}",
         "",
         f"- Largest shift of a predicted study mean: {shift:+.3f} of the row's noise SD ({row}).",
         f"- Log-likelihood difference: median {check.loglik_shift[0]:+.3f}, SD "

@@ -24,6 +24,7 @@ from ..model import (
 )
 from ..model.filler import MM_PER_ML_PER_CM2
 from ..model.layout import global_index
+from ..patient import Patient
 from ..protocol import Course
 from ..solve import SolverOptions, integrate_course
 from ..solve.compiled import compiled_available
@@ -89,6 +90,7 @@ def simulate_scenarios(
     *,
     solver: SolverOptions | None = None,
     population: StudyPopulation | None = None,
+    patients: Mapping[str, Sequence[Patient]] | None = None,
 ) -> ScenarioOutputs:
     """Integrate every scenario for every draw of ``values``.
 
@@ -105,7 +107,11 @@ def simulate_scenarios(
         needed).
     population
         Virtual participants of every study (:mod:`.study_population`): each endpoint is
-        then the mean over them. None (or one participant): the median patient.
+        then the mean over them, each participant aged within the study's reported ages
+        where the scenario has them. None (or one participant): the median patient.
+    patients
+        One patient per draw by scenario key, in place of the scenario's patient (how the
+        participants of ``population`` are simulated).
 
     Returns
     -------
@@ -116,7 +122,18 @@ def simulate_scenarios(
     """
     solver = solver or calibration_solver()
     if population is not None and population.size > 1:
-        each = simulate_scenarios(scenarios, days, population.expand(values), solver=solver)
+        batch = next(iter(values.values())).shape[0]
+        each = simulate_scenarios(
+            scenarios,
+            days,
+            population.expand(values),
+            solver=solver,
+            patients={
+                k: population.expand_patients(s.patient, s.participant_ages, batch)
+                for k, s in scenarios.items()
+                if s.participant_ages is not None
+            },
+        )
         return ScenarioOutputs(
             days=each.days,
             endpoints={
@@ -130,7 +147,8 @@ def simulate_scenarios(
         )
     keys = list(scenarios)
     batch = next(iter(values.values())).shape[0]
-    args = {k: model_arguments(values, scenarios[k].patient) for k in keys}
+    who = patients or {}
+    args = {k: model_arguments(values, who.get(k, scenarios[k].patient)) for k in keys}
     merged = {name: np.concatenate([args[k][name] for k in keys]) for name in args[keys[0]]}
     y0 = initial_state(merged)
     rows = {k: slice(i * batch, (i + 1) * batch) for i, k in enumerate(keys)}

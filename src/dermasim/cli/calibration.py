@@ -237,9 +237,10 @@ def _print_validation(result: Any, out: Path | None) -> None:
         row, shift = check.largest_shift
         spread = ", ".join(f"{k} {v:g}" for k, v in check.spread.items()) or "none"
         k_text = "" if check.pareto_k is None else f", Pareto k {check.pareto_k:.2f}"
+        aged = f", aged as reported in {len(check.ages)} scenarios" if check.ages else ""
         console.print(
             f"study means over {check.participants} virtual participants (between-patient "
-            f"spread: {escape(spread)}) against the median patient the fit uses: largest "
+            f"spread: {escape(spread)}{aged}) against the median patient the fit uses: largest "
             f"shift {shift:+.3f} noise SD ({row}); reweighting the draws: effective share "
             f"{check.importance_share:.2f}{k_text}"
         )

@@ -29,6 +29,10 @@ def test_one_participant_is_the_median_patient_and_the_deviates_are_stratified()
     for z in population.deviates.values():
         # one deviate in each sixteenth of the standard normal
         assert sorted(np.floor(ndtr(z) * 16).astype(int)) == list(range(16))
+    # and one age quantile in each sixteenth, independent of the deviates
+    assert sorted(np.floor(population.age_quantiles * 16).astype(int)) == list(range(16))
+    for z in population.deviates.values():
+        assert not np.allclose(ndtr(z), population.age_quantiles)
     with pytest.raises(
         DermasimError, match=r"virtual_patients = 0 .*1 to 256.*virtual_patients = 16"
     ):
@@ -45,7 +49,11 @@ def test_a_study_mean_is_the_mean_of_its_participants_simulated_one_by_one():
     rows = population.expand(values)
     for j in range(4):
         own = {k: v[j::4] for k, v in rows.items()}  # participant j of every draw
-        alone = simulate_scenarios(ev.scenarios, days, own)
+        aged = {  # participant j's age, where the study reports its participants' ages
+            k: [population.ages(s.patient, s.participant_ages)[j]] * 3
+            for k, s in ev.scenarios.items()
+        }
+        alone = simulate_scenarios(ev.scenarios, days, own, patients=aged)
         for k, ends in alone.endpoints.items():
             np.testing.assert_allclose(
                 together.participants[k]["collagen_density"][:, j],
@@ -80,3 +88,61 @@ def test_the_check_sees_a_shift_when_the_spread_is_wide():
     assert abs(widened.largest_shift[1]) > 5 * abs(bundled.largest_shift[1])
     assert widened.between_patient_sd["MN-K21-1"] > 5 * bundled.between_patient_sd["MN-K21-1"]
     assert widened.importance_share < bundled.importance_share
+
+
+def test_participants_are_aged_as_their_study_reports():
+    """Kenkel 2021 and Ablon 2018 (mn-4-monthly): one participant in each sixteenth of ages
+    35 to 75; Bugge 2007: normal quantiles of 49 +/- 7 years; a study without reported ages
+    keeps its patient's age for every participant, and the median patient is unchanged."""
+    ev = CalibrationProblem().evidence
+    population = StudyPopulation.from_parameters(PS, 16, seed=0)
+    needled = ev.scenarios["mn-4-monthly"]
+    ages = np.array([q.age for q in population.ages(needled.patient, needled.participant_ages)])
+    assert sorted(np.floor((ages - 35.0) / 40.0 * 16).astype(int)) == list(range(16))
+    gel = ev.scenarios["ha-subdermal-lipoatrophy"]
+    ages = np.array([q.age for q in population.ages(gel.patient, gel.participant_ages)])
+    z = (ages - 49.0) / 7.0
+    assert sorted(np.floor(ndtr(z) * 16).astype(int)) == list(range(16))
+    assert {q.sex for q in population.ages(gel.patient, gel.participant_ages)} == {"male"}
+    untold = ev.scenarios["mn-6-biweekly"]
+    assert untold.participant_ages is None
+    assert {q.age for q in population.ages(untold.patient, None)} == {untold.patient.age}
+    one = StudyPopulation.from_parameters(PS, 1)
+    assert one.ages(needled.patient, needled.participant_ages) == [needled.patient]
+
+
+def test_age_alone_makes_the_participants_of_a_study_differ():
+    """With no between-patient spread on any parameter, the participants of a study with
+    reported ages still differ (older skin responds less); those of a study without them
+    are one patient."""
+    text = (resources.files("dermasim") / "data" / "parameters" / "default.toml").read_text()
+    same = ParameterSet.from_toml_text(
+        re.sub(r"^population_sd = [0-9.]+$", "population_sd = 0.0", text, flags=re.M),
+        name="no spread",
+    )
+    assert not any(r.population_sd for r in same.records)
+    ev = CalibrationProblem().subset(["MN-K21-1", "MN-E15-1"]).evidence
+    population = StudyPopulation.from_parameters(same, 8, seed=0)
+    assert population.size == 8 and not population.deviates
+    out = simulate_scenarios(ev.scenarios, ev.days_by_scenario(), _values(2), population=population)
+    aged = out.participants["mn-4-monthly"]["collagen_density"][:, :, -1]
+    assert np.ptp(aged, axis=1).min() > 0.5  # percentage points between participants
+    alike = out.participants["mn-6-biweekly"]["collagen_density"][:, :, -1]
+    assert np.ptp(alike, axis=1).max() < 1e-9
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ({"low": 44, "high": 65, "mean": 50, "sd": 5}, r"needs low and high, or mean and sd"),
+        ({"low": 65, "high": 44}, r"low = 65.0, high = 44.0 is not valid: allowed 18 <= low"),
+        ({"mean": 49, "sd": 0}, r"mean = 49.0, sd = 0.0 is not valid: .*sd > 0"),
+        ({"low": 44, "hi": 65}, r"unknown key 'hi'; allowed low, high, mean, sd and from"),
+    ],
+)
+def test_a_malformed_participant_ages_entry_is_refused_in_one_line(entry, message):
+    from dermasim.calibration.evidence import EvidenceError, _participant_ages
+
+    with pytest.raises(EvidenceError, match=message) as error:
+        _participant_ages(entry)
+    assert "\n" not in str(error.value)
