@@ -16,8 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import numpy as np
-
+from ..cohort.population import AgeDistribution
 from ..errors import DermasimError
 from ..patient import Patient
 from ..protocol import Protocol
@@ -27,7 +26,6 @@ __all__ = [
     "Endpoint",
     "Evidence",
     "Observable",
-    "ParticipantAges",
     "Scenario",
     "load_evidence_set",
 ]
@@ -44,61 +42,12 @@ class EvidenceError(DermasimError):
 
 
 @dataclass(frozen=True)
-class ParticipantAges:
-    """The ages of a study's participants as the study reports them: a range (``low`` to
-    ``high``, taken as uniform) or a mean and SD (taken as normal), with where they come
-    from. Ages are kept within the model's 18 to 90 years."""
-
-    low: float | None = None
-    high: float | None = None
-    mean: float | None = None
-    sd: float | None = None
-    source: str = ""
-
-    def __post_init__(self) -> None:
-        ranged = self.low is not None and self.high is not None
-        normal = self.mean is not None and self.sd is not None
-        if ranged == normal:
-            raise EvidenceError(
-                f"participant_ages = {self.to_dict()} needs low and high, or mean and sd; "
-                "for example participant_ages = { low = 44, high = 65, from = '...' }"
-            )
-        if ranged and not 18.0 <= self.low <= self.high <= 90.0:  # type: ignore[operator]
-            raise EvidenceError(
-                f"participant_ages low = {self.low}, high = {self.high} is not valid: allowed "
-                "18 <= low <= high <= 90 years; for example low = 44, high = 65"
-            )
-        if normal and not (18.0 <= self.mean <= 90.0 and self.sd > 0):  # type: ignore[operator]
-            raise EvidenceError(
-                f"participant_ages mean = {self.mean}, sd = {self.sd} is not valid: allowed a "
-                "mean of 18 to 90 years and sd > 0; for example mean = 49, sd = 7"
-            )
-
-    def at(self, quantiles: np.ndarray) -> np.ndarray:
-        """Ages at ``quantiles`` in (0, 1) of the reported distribution (years)."""
-        q = np.asarray(quantiles, dtype=float)
-        if self.low is not None and self.high is not None:
-            return self.low + q * (self.high - self.low)
-        from scipy.special import ndtri
-
-        ages = self.mean + self.sd * ndtri(q)
-        return np.clip(ages, 18.0, 90.0)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The TOML form (keys that are set)."""
-        keys = ("low", "high", "mean", "sd")
-        out: dict[str, Any] = {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
-        if self.source:
-            out["from"] = self.source
-        return out
-
-
-@dataclass(frozen=True)
 class Scenario:
     """A study's patient and protocol, as simulated.
 
     ``participant_ages``, where the study reports them, spread the ages of its virtual
-    participants (:mod:`.study_population`); the median patient keeps ``patient.age``.
+    participants (:mod:`.study_population`), as ``participant_ages_from`` says where they come
+    from; the median patient keeps ``patient.age``.
     """
 
     key: str
@@ -106,7 +55,8 @@ class Scenario:
     protocol: Protocol
     patient: Patient
     assumptions: str
-    participant_ages: ParticipantAges | None = None
+    participant_ages: AgeDistribution | None = None
+    participant_ages_from: str = ""
 
     @property
     def horizon_days(self) -> float:
@@ -281,21 +231,6 @@ def _endpoint(raw: dict[str, Any], evidence: dict[str, Any]) -> Endpoint:
     return endpoint
 
 
-def _participant_ages(raw: dict[str, Any] | None) -> ParticipantAges | None:
-    if raw is None:
-        return None
-    unknown = set(raw) - {"low", "high", "mean", "sd", "from"}
-    if unknown:
-        raise EvidenceError(
-            f"participant_ages: unknown key {sorted(unknown)[0]!r}; allowed low, high, mean, "
-            "sd and from"
-        )
-    return ParticipantAges(
-        **{k: float(raw[k]) for k in ("low", "high", "mean", "sd") if k in raw},
-        source=str(raw.get("from", "")),
-    )
-
-
 @cache
 def load_evidence_set() -> Evidence:
     """Load the bundled calibration evidence (cached; the objects are immutable).
@@ -314,7 +249,12 @@ def load_evidence_set() -> Evidence:
             protocol=Protocol.load(s["protocol"]),
             patient=Patient.from_dict(s["patient"]),
             assumptions=s["assumptions"],
-            participant_ages=_participant_ages(s.get("participant_ages")),
+            participant_ages=(
+                AgeDistribution.from_dict(s["participant_ages"], f"scenario.{key}.participant_ages")
+                if "participant_ages" in s
+                else None
+            ),
+            participant_ages_from=s.get("participant_ages_from", ""),
         )
         for key, s in raw["scenario"].items()
     }

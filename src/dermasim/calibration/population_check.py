@@ -51,8 +51,8 @@ class PopulationCheck:
     importance_share, pareto_k
         Effective sample share and Pareto :math:`\hat k` of the reweighting.
     ages
-        The participants' ages by scenario, where the study reports them (TOML form of
-        :class:`~dermasim.calibration.evidence.ParticipantAges`).
+        The participants' ages by scenario, where the study reports them: the age table
+        (:class:`~dermasim.cohort.population.AgeDistribution`) and ``from``, its source.
     """
 
     participants: int
@@ -127,7 +127,7 @@ def population_check(
         importance_share=share,
         pareto_k=k,
         ages={
-            key: s.participant_ages.to_dict()
+            key: {**s.participant_ages.to_dict(), "from": s.participant_ages_from}
             for key, s in problem.evidence.scenarios.items()
             if s.participant_ages is not None
         },

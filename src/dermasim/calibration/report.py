@@ -284,7 +284,7 @@ def _ages_text(ages: Mapping[str, Mapping[str, Any]]) -> str:
     for key, a in ages.items():
         spread = (
             f"{a['low']:g} to {a['high']:g} years, uniform"
-            if "low" in a
+            if a["distribution"] == "uniform"
             else f"{a['mean']:g} +/- {a['sd']:g} years, normal"
         )
         parts.append(f"`{key}` {spread} ({a.get('from', 'no source given')})")

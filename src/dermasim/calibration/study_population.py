@@ -15,7 +15,8 @@ The deviates are a Latin hypercube of the standard normal (stratified: each para
 seed, so the mean is smooth in :math:`\theta` (common random numbers across draws and
 evaluations). Participants also differ in age where the study reports its participants'
 ages (a scenario's ``participant_ages`` in ``evidence.toml``): participant :math:`j` is
-aged at the quantile :math:`q_j` of the reported range (uniform) or mean and SD (normal),
+aged at the quantile :math:`q_j` of the reported range (uniform) or mean and SD (normal,
+truncated to 18-90 years),
 with :math:`q_j` stratified in the same way and independent of the deviates; the other
 covariates (sex, site, skin type, exposures) are the scenario patient's. With :math:`K = 1`
 the single participant is the median patient (:math:`z = 0`, the scenario patient's age):
@@ -29,11 +30,11 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from ..cohort.population import AgeDistribution
 from ..errors import check_integer
 from ..parameters import ParameterSet
 from ..parameters.variability import individual_values
 from ..patient import Patient
-from .evidence import ParticipantAges
 
 __all__ = ["MAX_PARTICIPANTS", "StudyPopulation"]
 
@@ -93,7 +94,7 @@ class StudyPopulation:
             age_quantiles=_strata(np.random.default_rng([seed, 12]), size),
         )
 
-    def ages(self, patient: Patient, reported: ParticipantAges | None) -> list[Patient]:
+    def ages(self, patient: Patient, reported: AgeDistribution | None) -> list[Patient]:
         """The participants of a scenario whose patient is ``patient``, one per quantile:
         aged by ``reported`` where the study reports ages, else all ``patient``."""
         if reported is None or not self.age_quantiles.size:
@@ -113,7 +114,7 @@ class StudyPopulation:
         return out
 
     def expand_patients(
-        self, patient: Patient, reported: ParticipantAges | None, batch: int
+        self, patient: Patient, reported: AgeDistribution | None, batch: int
     ) -> list[Patient]:
         """The patient of each row of :meth:`expand`: row ``draw * size + j`` is participant
         ``j`` (:meth:`ages`)."""

@@ -58,7 +58,7 @@ from ..patient import (
     Patient,
 )
 
-__all__ = ["Cohort", "CohortError", "VirtualPopulation", "individual_parameters"]
+__all__ = ["AgeDistribution", "Cohort", "CohortError", "VirtualPopulation", "individual_parameters"]
 
 _FITZPATRICK = ("1", "2", "3", "4", "5", "6")
 _SPEC_KEYS = (
@@ -138,16 +138,57 @@ class AgeDistribution:
         _number("cohort.age.mean", self.mean, AGE_MIN, AGE_MAX, example)
         _number("cohort.age.sd", self.sd, 0.0, 100.0, example)
 
-    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        u = rng.random(n)
+    @classmethod
+    def from_dict(cls, value: Any, where: str = "cohort.age") -> AgeDistribution:
+        """An age table (``distribution``, ``low``, ``high``, ``mean``, ``sd``) or one number
+        (every patient that age); ``where`` names the table in error messages."""
+        if isinstance(value, Real) and not isinstance(value, bool):
+            value = {"distribution": "uniform", "low": value, "high": value}
+        if not isinstance(value, Mapping):
+            raise CohortError(
+                invalid_value(
+                    where,
+                    value,
+                    "a number or a distribution table",
+                    'age = {distribution = "normal", mean = 50, sd = 8}',
+                )
+            )
+        if value.get("distribution") == "normal" and ({"low", "high"} & set(value)):
+            raise CohortError(
+                invalid_value(
+                    f"{where}.low",
+                    value.get("low", value.get("high")),
+                    "low and high only with distribution = uniform (a normal age is "
+                    "truncated to 18-90 years)",
+                    'age = {distribution = "normal", mean = 50, sd = 8}',
+                )
+            )
+        unknown = set(value) - {"distribution", "low", "high", "mean", "sd"}
+        if unknown:
+            raise CohortError(
+                invalid_value(
+                    f"{where} key",
+                    sorted(unknown)[0],
+                    "distribution, low, high, mean or sd",
+                    "low = 35",
+                )
+            )
+        return cls(**value)
+
+    def at(self, quantiles: Any) -> np.ndarray:
+        """Ages at ``quantiles`` in [0, 1) of the distribution (its inverse CDF)."""
+        u = np.asarray(quantiles, dtype=float)
         if self.distribution == "uniform":
-            return self.low + (self.high - self.low) * u
+            return np.asarray(self.low + (self.high - self.low) * u, dtype=float)
         from scipy.stats import truncnorm
 
         if self.sd == 0:
-            return np.full(n, self.mean)
+            return np.full(u.shape, self.mean)
         a, b = (AGE_MIN - self.mean) / self.sd, (AGE_MAX - self.mean) / self.sd
         return np.asarray(truncnorm.ppf(u, a, b, loc=self.mean, scale=self.sd), dtype=float)
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return self.at(rng.random(n))
 
     def to_dict(self) -> dict[str, Any]:
         if self.distribution == "uniform":
@@ -246,38 +287,7 @@ class Cohort:
             if key in ("n", "seed"):
                 continue
             if key == "age":
-                if isinstance(value, Real) and not isinstance(value, bool):
-                    value = {"distribution": "uniform", "low": value, "high": value}
-                if not isinstance(value, Mapping):
-                    raise CohortError(
-                        invalid_value(
-                            "cohort.age",
-                            value,
-                            "a number or a distribution table",
-                            'age = {distribution = "normal", mean = 50, sd = 8}',
-                        )
-                    )
-                if value.get("distribution") == "normal" and ({"low", "high"} & set(value)):
-                    raise CohortError(
-                        invalid_value(
-                            "cohort.age.low",
-                            value.get("low", value.get("high")),
-                            "low and high only with distribution = uniform (a normal age is "
-                            "truncated to 18-90 years)",
-                            'age = {distribution = "normal", mean = 50, sd = 8}',
-                        )
-                    )
-                unknown = set(value) - {"distribution", "low", "high", "mean", "sd"}
-                if unknown:
-                    raise CohortError(
-                        invalid_value(
-                            "cohort.age key",
-                            sorted(unknown)[0],
-                            "distribution, low, high, mean or sd",
-                            "low = 35",
-                        )
-                    )
-                value = AgeDistribution(**value)
+                value = AgeDistribution.from_dict(value)
             if key == "smoker" and isinstance(value, bool):
                 value = 1.0 if value else 0.0
             kwargs[key] = value

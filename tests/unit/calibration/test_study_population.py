@@ -134,15 +134,18 @@ def test_age_alone_makes_the_participants_of_a_study_differ():
 @pytest.mark.parametrize(
     ("entry", "message"),
     [
-        ({"low": 44, "high": 65, "mean": 50, "sd": 5}, r"needs low and high, or mean and sd"),
-        ({"low": 65, "high": 44}, r"low = 65.0, high = 44.0 is not valid: allowed 18 <= low"),
-        ({"mean": 49, "sd": 0}, r"mean = 49.0, sd = 0.0 is not valid: .*sd > 0"),
-        ({"low": 44, "hi": 65}, r"unknown key 'hi'; allowed low, high, mean, sd and from"),
+        (
+            {"distribution": "normal", "low": 44, "mean": 50, "sd": 5},
+            r"scenario.x.participant_ages.low = 44 is not valid: allowed low and high only",
+        ),
+        ({"low": 65, "high": 44}, r"cohort.age.high = 44 is not valid: allowed at least low = 65"),
+        ({"low": 44, "hi": 65}, r"scenario.x.participant_ages key = 'hi' is not valid"),
     ],
 )
 def test_a_malformed_participant_ages_entry_is_refused_in_one_line(entry, message):
-    from dermasim.calibration.evidence import EvidenceError, _participant_ages
+    """A scenario's ages are read as a cohort's age table, with the same one-line errors."""
+    from dermasim.cohort.population import AgeDistribution, CohortError
 
-    with pytest.raises(EvidenceError, match=message) as error:
-        _participant_ages(entry)
+    with pytest.raises(CohortError, match=message) as error:
+        AgeDistribution.from_dict(entry, "scenario.x.participant_ages")
     assert "\n" not in str(error.value)
