@@ -22,6 +22,10 @@ How a geometry is built
 
 4. The papillary dermis is a fixed fraction (0.15, assumed: no evidence row) of the dermis;
    the reticular dermis is the rest.
+5. The thickest dermis of a site (:func:`thickest_dermis_mm`), the most collagen it can hold
+   (:mod:`dermasim.model.collagen`), is that of its thickest healthy young adults: the 20-29
+   decade's full thickness plus 3 SD of that decade (TH-1 to TH-5; 99.9 % of young adults
+   are thinner if thickness is normal; the 3 is assumed), minus the epidermis.
 
 Periorbital skin uses the eyelid row TH-5 (women); for men it is scaled by the cheek
 men/women ratio (assumed). Neck, decolletage and dorsal hand have no numbers in the evidence
@@ -49,6 +53,7 @@ __all__ = [
     "geometry_provenance",
     "site_names",
     "skin_geometry",
+    "thickest_dermis_mm",
 ]
 
 LAYERS: tuple[str, ...] = ("stratum_corneum", "viable_epidermis", "papillary", "reticular")
@@ -191,6 +196,40 @@ def _full_thickness_series(site: str, sex: str) -> list[float]:
     return [table["female"][i] * ref["male"][i] / ref["female"][i] for i in range(n)]
 
 
+def _young_adult_sd_mm(site: str, sex: str) -> float:
+    """SD of full thickness in the 20-29 decade (mm); scaled as the mean where the site's
+    mean is (``same_as``, ``male_from_female_ratio_of``)."""
+    entry = _data()["sites"][site]
+    if "same_as" in entry:
+        return float(entry["scale"]) * _young_adult_sd_mm(entry["same_as"], sex)
+    sds = entry["full_thickness_sd_mm"]
+    if sex in sds:
+        return float(sds[sex])
+    ref = _data()["sites"][entry["male_from_female_ratio_of"]]["full_thickness_mm"]
+    return float(sds["female"]) * ref["male"][0] / ref["female"][0]
+
+
+def thickest_dermis_mm(sex: str, site: str) -> float:
+    """The thickest healthy young-adult dermis of a site, in mm.
+
+    The 20-29 decade's full skin thickness plus ``thickest_young_adult_sds`` (3) SD of that
+    decade (rows TH-1 to TH-5, FacialHFUS), minus the epidermis of the geometry (TH-7): the
+    most collagen :mod:`dermasim.model.collagen` lets a treated dermis hold.
+
+    Examples
+    --------
+    >>> round(thickest_dermis_mm("female", "cheek"), 3)
+    2.461
+    """
+    sex = _check_sex(sex)
+    site = _check_site(site)
+    data = _data()
+    sds = float(data["dermis"]["thickest_young_adult_sds"])
+    mean = _full_thickness_series(site, sex)[0]
+    epidermis = data["epidermis"]["total_um"] / 1000.0
+    return mean + sds * _young_adult_sd_mm(site, sex) - epidermis
+
+
 def skin_geometry(age: float, sex: str, site: str) -> SkinGeometry:
     """Layer thicknesses for a patient of given age, sex and body site.
 
@@ -290,7 +329,7 @@ def geometry_provenance(site: str) -> dict[str, dict[str, Any]]:
         Quantity name -> ``{"source": (bib keys...), "evidence": (row ids...),
         "assumed": reason or None, ...}``. Quantities: ``full_thickness_female``,
         ``full_thickness_male``, ``young_ages``, ``stratum_corneum``, ``viable_epidermis``,
-        ``papillary_fraction``, ``dermal_ageing``, ``epidermal_ageing``.
+        ``thickest_dermis``, ``papillary_fraction``, ``dermal_ageing``, ``epidermal_ageing``.
 
     Examples
     --------
@@ -353,6 +392,12 @@ def geometry_provenance(site: str) -> dict[str, dict[str, Any]]:
             epi_assumed,
             value_um=round(epi["total_um"] - epi["stratum_corneum_um"], 6),
             note=epi["note"],
+        ),
+        "thickest_dermis": _record(
+            full_f["source"],
+            full_f["evidence"],
+            dermis["thickest_young_adult_assumed"],
+            value_sds=dermis["thickest_young_adult_sds"],
         ),
         "papillary_fraction": _record(
             assumed=dermis["papillary_fraction_assumed"],

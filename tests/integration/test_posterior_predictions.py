@@ -31,13 +31,28 @@ def test_microneedling_interval_at_six_months_is_informative() -> None:
     assert p05 > 0  # the course raises collagen in nearly every posterior draw
 
 
-def test_posterior_is_narrower_than_the_prior() -> None:
-    widths = {}
+@pytest.mark.parametrize(
+    ("protocol", "endpoint", "day"),
+    [
+        ("microneedling-4-monthly", "collagen_density", 180),
+        ("ha-filler-single", "dermal_thickness", 365),
+    ],
+)
+def test_the_data_move_the_prediction_beyond_the_priors_upper_quarter(
+    protocol: str, endpoint: str, day: int
+) -> None:
+    """The calibration informs the predictions: the needling studies report collagen gains,
+    and the human imaging studies filler persistence, that the priors place in their upper
+    quarter (the priors' needling response is held down by the collagen limit, their gel
+    decay is the mouse row's), so the posterior median lies above the prior's 75th
+    percentile. A posterior that learnt nothing sits at the prior median. (The 5-95%
+    intervals are about as wide as the priors': the prior mass piles up near no response,
+    and the posterior's sits between that floor and the limit.)"""
+    quartiles = {}
     for name in ("posterior", "prior"):
-        sol = simulate("microneedling-4-monthly", days=180, draws=300, seed=1, parameters=name)
-        p05, _, p95 = sol.quantiles("collagen_density", at=[180])[:, 0]
-        widths[name] = p95 - p05
-    assert widths["posterior"] < widths["prior"]
+        sol = simulate(protocol, days=day, draws=300, seed=1, parameters=name)
+        quartiles[name] = sol.quantiles(endpoint, at=[day], q=[0.5, 0.75])[:, 0]
+    assert quartiles["posterior"][0] > quartiles["prior"][1]
 
 
 def _physiology(row_id: str) -> dict[str, str]:
@@ -154,22 +169,16 @@ BUNDLED_COURSES = (
 )
 
 
-@pytest.mark.xfail(
-    reason="the bundled posterior thickens the dermis beyond young-adult skin: on a "
-    "45-year-old's cheek, 14% (pn-standard) to 30% (microneedling-6-biweekly) of 1000 draws "
-    "of each bundled needling or PN course put a woman's dermis above 2.46 mm (the 20-29 "
-    "decade's mean plus 3 SD, TH-1; 1.91 mm at rest, median peaks 2.07-2.33 mm, largest "
-    "4.4-4.6 mm), and 4-8% put a man's above 3.24 mm (TH-2). The collagen packing limit is "
-    "assumed (1.3-2.4 times young-adult content): no evidence row gives the most collagen a "
-    "treated dermis can hold",
-    strict=True,
-)
 @pytest.mark.parametrize("sex", ["female", "male"])
 def test_no_bundled_course_thickens_the_dermis_beyond_young_adult_skin(sex) -> None:
-    """Acceptance of a collagen limit, judged by physiology: over 1000 posterior draws of
-    each bundled needling or PN course, no 45-year-old's cheek dermis (without filler gel)
-    is thicker than the thickest young-adult cheek dermis (mean plus 3 SD of the 20-29
-    decade, TH-1 and TH-2)."""
+    """The collagen limit, judged by physiology: over 1000 posterior draws of each bundled
+    needling or PN course, no 45-year-old's cheek dermis (without filler gel) is thicker
+    than the thickest young-adult cheek dermis (mean plus 3 SD of the 20-29 decade, TH-1 and
+    TH-2, read here from the evidence rows). The model's limit is built from the same rows
+    (``dermasim.geometry.thickest_dermis_mm``), so this checks that the formulation keeps
+    it, through the whole course and at every draw, not that the evidence agrees; it failed
+    with the earlier assumed limit of 1.3-2.4 times young-adult content (14-30% of draws
+    above)."""
     patient = Patient(age=45.0, sex=sex, site="cheek")
     limit = _young_adult_upper_dermis_mm(sex)
     peaks = {
@@ -178,7 +187,9 @@ def test_no_bundled_course_thickens_the_dermis_beyond_young_adult_skin(sex) -> N
         .values.max()
         for name in BUNDLED_COURSES
     }
-    assert max(peaks.values()) <= limit, peaks
+    assert max(peaks.values()) <= limit * (1 + 1e-6), peaks
+    # the limit is reached, not kept by a course that never comes near it
+    assert max(peaks.values()) > 0.97 * limit, peaks
 
 
 MAINTENANCE_COURSE = "4 x microneedling 1.5 mm every 30 days"  # last session on day 90

@@ -28,7 +28,8 @@ Derived quantities
 Patients
     Age (``age0``), exposure flags (``uv_low``, ``uv_high``, ``smoker``) and the layer bounds
     of :meth:`dermasim.geometry.SkinGeometry.layer_bounds` (``<layer>_top_mm``,
-    ``<layer>_bottom_mm``, plus ``papillary_mm`` and ``reticular_mm``) are constant parameters
+    ``<layer>_bottom_mm``, plus ``papillary_mm``, ``reticular_mm`` and the site's thickest
+    young-adult dermis ``thickest_dermis_mm``) are constant parameters
     that the PEtab condition table sets per scenario.
 Initial state and the patient's own time
     SBML time starts at the reference age (23.5 years) for a patient older than that, and at
@@ -71,6 +72,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import DermasimError
+from ..geometry import thickest_dermis_mm
 from ..model.ageing import DAYS_PER_YEAR, REFERENCE_AGE_YEARS
 from ..model.layout import GLOBAL_STATES, LAYER_STATES, LAYERS
 from ..parameters.record import Parameter
@@ -127,7 +129,7 @@ _BOUND_LAYERS = ("epidermis", "papillary", "reticular")
 #: Condition parameters of the layer geometry (mm from the skin surface, and thicknesses).
 GEOMETRY_IDS: tuple[str, ...] = tuple(
     [f"{layer}_{edge}_mm" for layer in _BOUND_LAYERS for edge in ("top", "bottom")]
-    + ["papillary_mm", "reticular_mm"]
+    + ["papillary_mm", "reticular_mm", "thickest_dermis_mm"]
 )
 
 #: Per-slot condition parameters; the SBML id is ``<field>_<k>``.
@@ -229,6 +231,7 @@ def condition_values(
         out[f"{layer}_top_mm"], out[f"{layer}_bottom_mm"] = float(top), float(bottom)
     out["papillary_mm"] = geometry.papillary_mm
     out["reticular_mm"] = geometry.reticular_mm
+    out["thickest_dermis_mm"] = thickest_dermis_mm(patient.sex, patient.site)
     slots = session_slots(protocol)
     if len(slots) > n_slots:
         raise DermasimError(

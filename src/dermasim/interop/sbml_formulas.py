@@ -114,10 +114,18 @@ _LAYER_RULES: tuple[tuple[str, str], ...] = (
         " + (activated_type_III_share - collagen_III_fraction) * wound_signal_{l}",
     ),
     ("fibroblasts_{l}", "quiescent_fibroblasts_{l} + activated_fibroblasts_{l}"),
+    # the patient's untreated content (the baselines follow the ageing events) and the
+    # content at which the dermis reaches the site's thickest young-adult dermis
+    ("resting_collagen_{l}", "collagen_III_{l}_init + collagen_I_{l}_init"),
+    (
+        "collagen_packing_limit_{l}",
+        "resting_collagen_{l} * pow(thickest_dermis_mm / (papillary_mm + reticular_mm),"
+        " 1 / thickness_collagen_exponent)",
+    ),
     (
         "packing_room_{l}",
-        "min(1, max(0, (collagen_packing_limit - collagen_III_{l} - collagen_I_{l}"
-        " - new_matrix_{l}) / (collagen_packing_limit - 1)))",
+        "min(1, max(0, (collagen_packing_limit_{l} - collagen_III_{l} - collagen_I_{l}"
+        " - new_matrix_{l}) / (collagen_packing_limit_{l} - resting_collagen_{l})))",
     ),
 )
 
@@ -149,9 +157,11 @@ _LAYER_RATES: dict[str, str] = {
     " - new_matrix_stabilisation * new_matrix_III_{l}"
     " - new_matrix_resorption * mmp_{l} * new_matrix_III_{l}",
     "collagen_III": "synthesis_capacity * collagen_III_synthesis * quiescent_fibroblasts_{l}"
+    " * packing_room_{l}"
     " - collagen_maturation_rate * collagen_III_{l}"
     " - collagen_III_degradation * mmp_{l} * collagen_III_{l}",
     "collagen_I": "synthesis_capacity * collagen_I_synthesis * quiescent_fibroblasts_{l}"
+    " * packing_room_{l}"
     " + new_matrix_stabilisation * new_matrix_{l}"
     " + collagen_maturation_rate * collagen_III_{l}"
     " - collagen_I_degradation * mmp_{l} * collagen_I_{l}",

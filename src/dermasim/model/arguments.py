@@ -21,10 +21,21 @@ collagen I. New matrix (:mod:`dermasim.model.collagen`) is stabilised at
 ``k_s = r / tau`` and resorbed at ``k_r = (1 - r) / tau`` (times MMP), from its mean residence
 ``tau`` and the share ``r`` a young adult keeps.
 
+The collagen limit (:mod:`dermasim.model.collagen`) is derived per draw: the patient's
+untreated content ``C_0`` (``resting_collagen``, aged by
+:func:`~dermasim.model.ageing.age_slow_states`) and the content at which the dermis reaches
+the thickest young-adult dermis of its site, ``D_max`` (rows TH-1 to TH-5), through the
+thickness relation ``D = D_0 (C / C_0)^theta`` of :mod:`dermasim.model.observation`:
+
+.. math::
+
+    C_\mathrm{max} = C_0 \left(\frac{D_\mathrm{max}}{D_0}\right)^{1/\theta}.
+
 Patient constants are arguments too, one row per trajectory: the age ``age0``, the
 extrinsic ``exposure`` factor, the acne-scar grade ``acne_scars`` (read only by the
 observation functions) and the layer geometry (:data:`GEOMETRY_ARGUMENTS`: the top and
-bottom of the epidermis and of each dermal layer and their thicknesses, in mm). So a batch may
+bottom of the epidermis and of each dermal layer and their thicknesses, and the site's
+thickest young-adult dermis :func:`dermasim.geometry.thickest_dermis_mm`, in mm). So a batch may
 hold one patient's draws or many different patients (a virtual population); the jumps and
 observation functions read the geometry row by row.
 """
@@ -36,8 +47,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from ..errors import SimulationError
+from ..geometry import thickest_dermis_mm
 from ..patient import Patient
-from .ageing import DAYS_PER_YEAR
+from .ageing import DAYS_PER_YEAR, age_slow_states
 
 __all__ = [
     "GEOMETRY_ARGUMENTS",
@@ -58,6 +70,7 @@ GEOMETRY_ARGUMENTS: tuple[str, ...] = (
     "papillary_mm",
     "reticular_mm",
     "dermis_mm",
+    "thickest_dermis_mm",
 )
 
 
@@ -114,6 +127,7 @@ def geometry_arguments(patients: Sequence[Patient]) -> dict[str, np.ndarray]:
                 g.papillary_mm,
                 g.reticular_mm,
                 g.dermis_mm,
+                thickest_dermis_mm(q.sex, q.site),
             ]
         rows.append(cache[key])
     table = np.asarray(rows, dtype=float).reshape(len(rows), len(GEOMETRY_ARGUMENTS))
@@ -157,4 +171,10 @@ def model_arguments(
     a["new_matrix_resorption"] = (1.0 - retained) / col["new_matrix_lifetime_days"]
     a["elastin_turnover"] = np.log(2.0) / (col["elastin_half_life_years"] * DAYS_PER_YEAR)
     a["elastosis_rate"] = col["elastosis_rate_per_year"] / DAYS_PER_YEAR
+    slow = age_slow_states(a, a["age0"])
+    a["resting_collagen"] = slow["collagen_III"] + slow["collagen_I"]
+    room = a["thickest_dermis_mm"] / a["dermis_mm"]
+    a["collagen_packing_limit"] = a["resting_collagen"] * room ** (
+        1.0 / col["thickness_collagen_exponent"]
+    )
     return a

@@ -3,12 +3,13 @@ r"""Collagen types III and I and the new, immature matrix of a response.
 .. math::
 
     D &= \sigma F_a\, g(C_1 + C_3 + N) \\
-    g(C) &= \min\left(1, \max\left(0, \frac{C_\mathrm{max} - C}{C_\mathrm{max} - 1}\right)\right) \\
+    g(C) &= \min\left(1, \max\left(0, \frac{C_\mathrm{max} - C}{C_\mathrm{max} - C_0}\right)\right),
+        \qquad C_\mathrm{max} = C_0 \left(\frac{D_\mathrm{max}}{D_0}\right)^{1/\theta} \\
     \dot N &= \mathrm{cap}\, D - k_s N - k_r\,\mathrm{MMP}\, N \\
     \dot N_3 &= \mathrm{cap}\, \varphi\, D - k_s N_3 - k_r\,\mathrm{MMP}\, N_3,
         \qquad \varphi = f_3 + (\varphi_3 - f_3)\, W \\
-    \dot C_3 &= \mathrm{cap}\, s_3 F_q - k_\mathrm{mat} C_3 - k_{d3}\,\mathrm{MMP}\, C_3 \\
-    \dot C_1 &= \mathrm{cap}\, s_1 F_q + k_s N + k_\mathrm{mat} C_3
+    \dot C_3 &= \mathrm{cap}\, s_3 F_q\, g - k_\mathrm{mat} C_3 - k_{d3}\,\mathrm{MMP}\, C_3 \\
+    \dot C_1 &= \mathrm{cap}\, s_1 F_q\, g + k_s N + k_\mathrm{mat} C_3
                 - k_{d1}\,\mathrm{MMP}\, C_1
 
 Contents are fractions of the layer's young-adult collagen. Resting fibroblasts make both
@@ -38,17 +39,25 @@ the untreated trajectory and the young-adult steady state are those of the matur
 Endpoints read ``N`` as collagen (``N_3`` as type III, ``N - N_3`` as type I); ``N_3``
 matures and is resorbed with the rest of ``N``, so ``0 <= N_3 <= N``.
 
-``g`` is the packing limit: activated deposition is unhindered up to young-adult content
-(``C = 1``) and falls linearly to zero at ``C_max`` (``collagen_packing_limit``), so repeated
-treatment cannot pack a layer beyond ``C_max`` times its young-adult collagen, and a patient
-below young-adult content (every adult past the reference age) is unaffected. The linear
-form and ``C_max`` are assumed: no measurement of the most collagen a treated
-dermis can hold was found.
+``g`` is the packing limit. A dermis cannot hold more collagen than the thickest healthy
+young-adult dermis of its site: ``D_max`` (:func:`dermasim.geometry.thickest_dermis_mm`), the
+20-29 decade's full thickness plus 3 SD (50 MHz ultrasound, rows TH-1 to TH-5, FacialHFUS)
+minus the epidermis, 2.46 mm on a woman's cheek and 3.24 mm on a man's. Collagen is tied to
+thickness by the relation ``D = D_0 (C / C_0)^theta`` that the dermal-thickness endpoint uses
+(:mod:`dermasim.model.observation`: ``D_0`` and ``C_0`` the patient's untreated dermis and
+content, ``theta`` the fitted ``thickness_collagen_exponent``), so the limit in content is
+``C_max`` above, derived per draw (:func:`dermasim.model.arguments.model_arguments`); a
+dermis that thickens little per unit collagen (small ``theta``) holds more. Deposition,
+activated and resting, slows linearly as a layer fills the room between its own untreated
+content and ``C_max`` and stops there, so no course can thicken the dermis (without gel)
+beyond ``D_max``, and the untreated trajectory, which only loses collagen, is unaffected
+(``g = 1`` at or below ``C_0``). Young-adult dermis being the upper end of what skin holds
+is an assumption resting on those rows, and the linear slowing is assumed: no measurement
+of the most collagen a treated dermis can hold was found.
 
 Parameters: ``collagen_I_half_life_years`` (about 15 years, Verzijl 2000, row AG-8,
 unverified: wide prior); ``activated_deposition_rate`` (``sigma``),
-``activated_type_III_share`` (``phi_3``, the share in wound matrix),
-``collagen_packing_limit`` (``C_max``), ``collagen_III_fraction``,
+``activated_type_III_share`` (``phi_3``, the share in wound matrix), ``collagen_III_fraction``,
 ``collagen_maturation_share`` and ``collagen_III_turnover_ratio`` are assumed. The residence
 of new matrix rests on the timing of wound remodelling: the remodelling phase, in which
 wound matrix is cross-linked or resorbed, lasts weeks to about two years (reviews, row
@@ -68,9 +77,11 @@ __all__ = ["collagen_rates", "packing_room"]
 
 
 def packing_room(content: Any, a: dict[str, Any], xp: Any = np) -> Any:
-    """Packing factor ``g(C)`` in [0, 1] of a layer holding ``content`` (young-adult units)."""
+    """Packing factor ``g(C)`` in [0, 1] of a layer holding ``content`` (young-adult units):
+    1 up to the patient's untreated content ``resting_collagen``, 0 from the derived
+    ``collagen_packing_limit`` on."""
     limit = a["collagen_packing_limit"]
-    return xp.clip((limit - content) / (limit - 1.0), 0.0, 1.0)
+    return xp.clip((limit - content) / (limit - a["resting_collagen"]), 0.0, 1.0)
 
 
 def collagen_rates(
@@ -88,8 +99,9 @@ def collagen_rates(
 ) -> tuple[Any, Any, Any, Any]:
     """``(dC_3/dt, dC_1/dt, dN/dt, dN_3/dt)``; ``wound`` is the wound signal ``W``; ``xp`` is
     the array namespace (``numpy`` or ``jax.numpy``)."""
-    deposit = cap * a["activated_deposition_rate"] * activated
-    deposit = deposit * packing_room(c3 + c1 + new, a, xp)
+    room = packing_room(c3 + c1 + new, a, xp)
+    deposit = cap * a["activated_deposition_rate"] * activated * room
+    resting = cap * quiescent * room
     f3 = a["collagen_III_fraction"]
     share3 = f3 + (a["activated_type_III_share"] - f3) * wound
     loss = a["new_matrix_stabilisation"] + a["new_matrix_resorption"] * mmp
@@ -97,8 +109,8 @@ def collagen_rates(
     matured = a["collagen_maturation_rate"] * c3
     d_new = deposit - loss * new
     d_new3 = share3 * deposit - loss * new3
-    d_c3 = cap * a["collagen_III_synthesis"] * quiescent - matured
+    d_c3 = resting * a["collagen_III_synthesis"] - matured
     d_c3 = d_c3 - a["collagen_III_degradation"] * mmp * c3
-    d_c1 = cap * a["collagen_I_synthesis"] * quiescent + stabilised + matured
+    d_c1 = resting * a["collagen_I_synthesis"] + stabilised + matured
     d_c1 = d_c1 - a["collagen_I_degradation"] * mmp * c1
     return d_c3, d_c1, d_new, d_new3

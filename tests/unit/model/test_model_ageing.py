@@ -53,8 +53,8 @@ def test_exponential_integrator_converges_at_second_order(args):
 
 def test_aged_state_agrees_with_the_rhs(args):
     """Integrating the untreated rhs from the reference age reproduces the aged state."""
-    young = dict(args)
-    young["age0"] = np.full_like(args["age0"], REFERENCE_AGE_YEARS)
+    draws = ParameterSet.load().sample(5, np.random.default_rng(7))  # the fixture's draws
+    young = model_arguments(draws, Patient(age=REFERENCE_AGE_YEARS))
     y_start = initial_state(young)
     span = (60.0 - REFERENCE_AGE_YEARS) * DAYS_PER_YEAR
     batch, n = y_start.shape

@@ -37,8 +37,7 @@ def test_shape_and_batch_independence(args):
 def test_rest_is_steady_at_reference_age():
     """At the reference age an untreated patient is at steady state (but for elastosis)."""
     ps = ParameterSet.load()
-    a = model_arguments(ps.sample(4, np.random.default_rng(0)), Patient(age=30))
-    a["age0"] = np.full_like(a["age0"], REFERENCE_AGE_YEARS)
+    a = model_arguments(ps.sample(4, np.random.default_rng(0)), Patient(age=REFERENCE_AGE_YEARS))
     y = initial_state(a)
     d = rhs(0.0, y, a)
     elastosis = [layer_index("elastotic_material", layer) for layer in LAYERS]
@@ -87,32 +86,60 @@ def test_goes_through_the_array_namespace_it_is_given(args):
     assert {"exp", "maximum", "stack", "concatenate"} <= xp.used
 
 
-def test_packing_limit_stops_activated_deposition(args):
-    """Below young-adult content deposition is untouched; at the limit it stops."""
+def test_packing_limit_slows_all_deposition_between_resting_content_and_the_limit(args):
+    """At or below the patient's untreated content deposition is untouched; halfway to the
+    limit, activated and resting synthesis run at half rate; at the limit both stop."""
     from dermasim.model.collagen import collagen_rates
 
     n = args["collagen_packing_limit"].shape[0]
     ones = np.ones((n, 2))
     none = 0.0 * ones
-    limit = args["collagen_packing_limit"]
+    limit, rest = args["collagen_packing_limit"], args["resting_collagen"]
+    assert np.all(limit > rest)
 
-    def rates(c3, c1, new, activated):  # quiescent fibroblasts, capacity and MMP at 1
+    def rates(content, new, activated):  # quiescent fibroblasts, capacity and MMP at 1
+        c3, c1 = 0.25 * (content - new), 0.75 * (content - new)
         return collagen_rates(c3, c1, new, none, ones, activated, none, ones, ones, args)
 
+    def synthesis(content, activated):
+        """Into new matrix, C3 and C1, without the losses (those do not depend on room)."""
+        new = 0.2 * content
+        with_room = rates(content, new, activated)
+        c3, c1 = 0.25 * (content - new), 0.75 * (content - new)
+        stabilised = args["new_matrix_stabilisation"] * new
+        matured = args["collagen_maturation_rate"] * c3
+        loss = args["new_matrix_stabilisation"] + args["new_matrix_resorption"]
+        return (
+            with_room[2] + loss * new,
+            with_room[0] + matured + args["collagen_III_degradation"] * c3,
+            with_room[1] - stabilised - matured + args["collagen_I_degradation"] * c1,
+        )
+
+    free = [synthesis(0.9 * rest * ones, a) for a in (ones, none)]
     deposit = args["activated_deposition_rate"] * ones
-    young = rates(0.2 * ones, 0.6 * ones, none, ones)
-    resting = rates(0.2 * ones, 0.6 * ones, none, none)
-    np.testing.assert_allclose(young[2] - resting[2], deposit, rtol=1e-12)  # into new matrix
-    np.testing.assert_allclose(young[0], resting[0], rtol=1e-12)  # not straight to C3
-    np.testing.assert_allclose(young[1], resting[1], rtol=1e-12)  # nor to C1
-    # the limit counts new matrix too
-    full = rates(0.2 * limit * ones, 0.6 * limit * ones, 0.2 * limit * ones, ones)
-    full_resting = rates(0.2 * limit * ones, 0.6 * limit * ones, 0.2 * limit * ones, none)
-    np.testing.assert_allclose(full[2], full_resting[2], rtol=1e-12)
-    middle = (1.0 + limit) / 2.0 * ones  # halfway between young-adult content and the limit
-    half = rates(0.3 * middle, 0.5 * middle, 0.2 * middle, ones)
-    half_resting = rates(0.3 * middle, 0.5 * middle, 0.2 * middle, none)
-    np.testing.assert_allclose(half[2] - half_resting[2], 0.5 * deposit, rtol=1e-12)
+    np.testing.assert_allclose(free[0][0] - free[1][0], deposit, rtol=1e-10)
+    np.testing.assert_allclose(free[1][1], args["collagen_III_synthesis"] * ones, rtol=1e-10)
+    np.testing.assert_allclose(free[1][2], args["collagen_I_synthesis"] * ones, rtol=1e-10)
+    half = [synthesis((rest + limit) / 2.0 * ones, a) for a in (ones, none)]
+    for j in range(3):
+        np.testing.assert_allclose(half[0][j], 0.5 * free[0][j], rtol=1e-8)
+    full = synthesis(limit * ones, ones)
+    for j in range(3):
+        np.testing.assert_allclose(full[j], 0.0, atol=1e-15)
+
+
+def test_packing_limit_is_the_content_of_the_thickest_young_adult_dermis(args):
+    """Through the thickness relation D = D0 (C / C0)^theta the limit gives the site's
+    thickest young-adult dermis (TH-1: the 20-29 decade's mean plus 3 SD, minus the
+    epidermis)."""
+    from dermasim.geometry import thickest_dermis_mm
+
+    theta = args["thickness_collagen_exponent"]
+    ratio = args["collagen_packing_limit"] / args["resting_collagen"]
+    np.testing.assert_allclose(
+        args["dermis_mm"] * ratio**theta, thickest_dermis_mm("female", "cheek"), rtol=1e-12
+    )
+    assert thickest_dermis_mm("female", "cheek") == pytest.approx(1.90 + 3 * 0.21 - 0.0686)
 
 
 def test_type_III_share_of_new_matrix_follows_the_wound_signal(args):
@@ -144,8 +171,9 @@ def test_new_matrix_is_stabilised_or_resorbed_by_its_shares(args):
     tau, r = args["new_matrix_lifetime_days"], args["new_matrix_retained_share"]
 
     def rates(new, mmp):
+        # contents below the patient's untreated one: deposition has all its room
         return collagen_rates(
-            0.2 * ones, 0.6 * ones, new, 0.5 * new, ones, none, none, ones, mmp, args
+            0.1 * ones, 0.3 * ones, new, 0.5 * new, ones, none, none, ones, mmp, args
         )
 
     base, with_new = rates(none, ones), rates(0.1 * ones, ones)
@@ -159,22 +187,30 @@ def test_new_matrix_is_stabilised_or_resorbed_by_its_shares(args):
 
 def test_repeated_deep_needling_stays_below_the_packing_limit():
     """An 18-year-old man needled 2.5 mm (his cheek skin is 2.53 mm) every week for 6
-    sessions, 40 prior draws: no layer holds more collagen than its packing limit."""
+    sessions, 40 prior draws: no layer holds more collagen than its packing limit, and the
+    dermis (no gel) stays within the thickest young-adult dermis of his cheek (TH-2)."""
     from dermasim import Protocol, Simulation
+    from dermasim.geometry import thickest_dermis_mm
 
     prior = ParameterSet.load()
-    states = Simulation(
+    patient = Patient(age=18, sex="male")
+    simulation = Simulation(
         protocol=Protocol.load("6 x microneedling 2.5 mm every 7 days"),
-        patient=Patient(age=18, sex="male"),
+        patient=patient,
         parameters=prior,
-    ).states(days=365, draws=40, seed=5)
+    )
+    states = simulation.states(days=365, draws=40, seed=5)
     # the same seed draws the same parameters as the run
-    limit = prior.sample(40, np.random.default_rng(5))["collagen_packing_limit"][:, None]
+    limit = model_arguments(prior.sample(40, np.random.default_rng(5)), patient)
+    limit = limit["collagen_packing_limit"]
     highest = 0.0
     for layer in LAYERS:
         content = sum(
-            states.sel(state=f"{kind}[{layer}]").values for kind in ("collagen_I", "collagen_III")
+            states.sel(state=f"{kind}[{layer}]").values
+            for kind in ("collagen_I", "collagen_III", "new_matrix")
         )
-        assert np.all(content <= limit * (1 + 1e-3)), layer
-        highest = max(highest, float(content.max()))
-    assert highest > 1.05  # the course does raise collagen above young-adult content
+        assert np.all(content <= limit * (1 + 1e-6)), layer
+        highest = max(highest, float((content / limit).max()))
+    assert highest > 0.95  # the course does fill the room
+    thickness = simulation.run(days=365, draws=40, seed=5).values("dermal_thickness")
+    assert thickness.max() <= thickest_dermis_mm("male", "cheek") * (1 + 1e-6)
